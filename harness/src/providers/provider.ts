@@ -1,0 +1,80 @@
+import type { MachineSize, NodeRole } from '../matrix/model.ts';
+
+// Who a set of machines belongs to. Every resource a provider creates carries these as labels
+// (or names), so it can be found and reaped after the run that made it is gone.
+export interface RunIdentity {
+  runId: string;
+  cell: string;
+  pipeline?: string;
+  job?: string;
+}
+
+export interface MachineSpec extends MachineSize {
+  name: string;
+  roles: NodeRole[];
+  os: string;
+}
+
+// A machine the provider has made ready: reachable by SSH, with its address on the private
+// network that the inventory uses. `facts` reach the inventory as host variables (for example
+// `kvmatrix_node_is_container: true`) so the deployment code handles them openly.
+export interface Machine {
+  name: string;
+  address: string;
+  sshHost: string;
+  sshPort: number;
+  sshUser: string;
+  sshKeyFile: string;
+  facts: Record<string, unknown>;
+}
+
+export interface PhaseTiming {
+  phase: string;
+  machine?: string;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface UpRequest {
+  id: RunIdentity;
+  machines: MachineSpec[];
+  // A directory the provider owns for this run (keys, overlays, state); it survives for `down`.
+  stateDir: string;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface UpResult {
+  machines: Machine[];
+  phases: PhaseTiming[];
+  // Where the machines reach the offline artifact set (file server and registry mirror).
+  artifactHost?: string;
+}
+
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  hint?: string;
+}
+
+export interface ReapOptions {
+  runId?: string;
+  olderThanMs?: number;
+}
+
+export interface ReapReport {
+  removed: string[];
+  kept: string[];
+}
+
+// The one provider interface (after kubetest2 deployers and Molecule drivers). `down` and
+// `reap` are idempotent and safe to call for a run that never finished `up`.
+export interface Provider {
+  readonly name: string;
+  preflight(machines: MachineSpec[]): Promise<PreflightCheck[]>;
+  up(request: UpRequest): Promise<UpResult>;
+  down(id: RunIdentity, stateDir: string): Promise<void>;
+  dumpLogs(id: RunIdentity, stateDir: string, outDir: string): Promise<string[]>;
+  reap(options: ReapOptions): Promise<ReapReport>;
+}

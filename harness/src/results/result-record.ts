@@ -1,0 +1,66 @@
+import type { PhaseTiming } from '../providers/provider.ts';
+
+// The one record per cell from which every report (JUnit, JSON, Markdown, HTML, MR comment) is
+// derived. Written by `kvmatrix run` as result.json; read by `kvmatrix report`.
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type Outcome = 'passed' | 'failed' | 'skipped' | 'error';
+
+export interface CheckResult {
+  id: string;
+  name: string;
+  outcome: Outcome;
+  durationMs: number;
+  message?: string;
+  evidence?: string;
+}
+
+export interface TaskTiming {
+  host: string;
+  task: string;
+  durationMs: number;
+  changed: boolean;
+}
+
+export interface ChangedTask {
+  host: string;
+  task: string;
+  diff?: string;
+}
+
+export interface StepResult {
+  id: string;
+  kind: string;
+  playbook: string;
+  outcome: Outcome;
+  startedAt: string;
+  durationMs: number;
+  message?: string;
+  checks: CheckResult[];
+  tasks?: TaskTiming[];
+  changed?: ChangedTask[];
+  log?: string;
+}
+
+// passed: every step and check passed. failed: a product failure (exit 1, never retried).
+// infra-failed: the machines or mirror failed (exit 3, retried). interrupted: SIGINT/SIGTERM.
+export type CellOutcome = 'passed' | 'failed' | 'infra-failed' | 'interrupted';
+
+export interface ResultRecord {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  cell: string;
+  axes: Record<string, string>;
+  scenario: string;
+  provider: string;
+  outcome: CellOutcome;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  phases: PhaseTiming[];
+  steps: StepResult[];
+  versions: Record<string, string>;
+  quarantine?: { issue: string };
+  attempt?: number;
+  ci?: { pipelineId?: string; jobId?: string; jobUrl?: string; commit?: string; ref?: string };
+  artifacts: string[];
+}
