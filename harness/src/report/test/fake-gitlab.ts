@@ -168,7 +168,7 @@ export class FakeGitLab {
     ) as Record<string, string>;
     const p = `/api/v4/projects/${this.projectId}`;
     const notesPath = `${p}/merge_requests/${this.mergeRequestIid}/notes`;
-    let m: RegExpMatchArray | null;
+    const route = (verb: string, pattern: RegExp) => (method === verb ? url.pathname.match(pattern) : null);
 
     if (method === 'GET' && url.pathname === notesPath) return this.paginate(req, res, url, this.notes);
     if (method === 'POST' && url.pathname === notesPath) {
@@ -177,14 +177,18 @@ export class FakeGitLab {
       this.notes.push(note);
       return json(201, note);
     }
-    if (method === 'PUT' && (m = url.pathname.match(new RegExp(`^${notesPath}/(\\d+)$`)))) {
+    const noteEdit = route('PUT', new RegExp(`^${notesPath}/(\\d+)$`));
+    if (noteEdit) {
+      const m = noteEdit;
       const note = this.notes.find((n) => n.id === Number(m?.[1]));
       if (!note) return json(404, { message: '404 Not found' });
       note.body = params.body ?? note.body;
       note.updated_at = new Date().toISOString();
       return json(200, note);
     }
-    if (method === 'POST' && (m = url.pathname.match(new RegExp(`^${p}/statuses/([0-9a-f]{7,40})$`)))) {
+    const statusPost = route('POST', new RegExp(`^${p}/statuses/([0-9a-f]{7,40})$`));
+    if (statusPost) {
+      const m = statusPost;
       const state = params.state ?? '';
       if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(state))
         return json(400, { message: 'state is missing' });
@@ -206,7 +210,9 @@ export class FakeGitLab {
       this.statuses.push(status);
       return json(201, status);
     }
-    if (method === 'GET' && (m = url.pathname.match(new RegExp(`^${p}/pipelines/(\\d+)/bridges$`)))) {
+    const bridgeList = route('GET', new RegExp(`^${p}/pipelines/(\\d+)/bridges$`));
+    if (bridgeList) {
+      const m = bridgeList;
       const bridges = this.bridges
         .filter((b) => b.pipelineId === Number(m?.[1]))
         .map((b) => ({
@@ -235,7 +241,9 @@ export class FakeGitLab {
         }));
       return this.paginate(req, res, url, bridges);
     }
-    if (method === 'GET' && (m = url.pathname.match(new RegExp(`^${p}/pipelines/(\\d+)/jobs$`)))) {
+    const jobList = route('GET', new RegExp(`^${p}/pipelines/(\\d+)/jobs$`));
+    if (jobList) {
+      const m = jobList;
       const includeRetried = url.searchParams.get('include_retried') === 'true';
       const all = this.jobs.filter((j) => j.pipelineId === Number(m?.[1]));
       const latest = all.filter((j) => includeRetried || !all.some((k) => k.name === j.name && k.id > j.id));
@@ -261,7 +269,9 @@ export class FakeGitLab {
         }));
       return this.paginate(req, res, url, shaped);
     }
-    if (method === 'GET' && (m = url.pathname.match(new RegExp(`^${p}/jobs/(\\d+)/artifacts/(.+)$`)))) {
+    const artifactGet = route('GET', new RegExp(`^${p}/jobs/(\\d+)/artifacts/(.+)$`));
+    if (artifactGet) {
+      const m = artifactGet;
       const job = this.jobs.find((j) => j.id === Number(m?.[1]));
       const file = job?.artifacts[decodeURIComponent(m[2] as string)];
       if (file === undefined) return json(404, { message: '404 Not found' });
