@@ -16,10 +16,10 @@ export function findFirstFailure(record: ResultRecord): FirstFailure | undefined
       toOneLine(check?.message ?? step.message ?? check?.evidence) || `${step.kind} ${step.outcome}`;
     return check ? { step: step.id, check: check.id, reason } : { step: step.id, reason };
   }
+  // No step failed: the run broke around the steps (machines, mirror, interruption).
   const interrupted = record.outcome === 'interrupted';
-  const lastPhase = record.phases.at(-1)?.phase;
   const reason =
     toOneLine(record.error?.message) ||
     (interrupted ? 'the run was interrupted' : 'the machines or the mirror failed before any step ran');
-  return { step: lastPhase ? `(${lastPhase})` : '(setup)', reason };
+  return { step: interrupted ? 'run' : 'machines', reason };
 }
