@@ -65,8 +65,12 @@ describe('renderHtml', () => {
       expect(await failing.isVisible()).toBe(true);
       expect(await failing.innerText()).toContain('failed');
       expect(await failing.innerText()).toContain(REASON);
-      // A string, so that TypeScript without DOM types accepts the code that runs in the page.
-      const colour = await failing.evaluate('(el) => getComputedStyle(el).backgroundColor');
+      // Runs in the page; the cast stands in for the DOM types this project does not load. innerText
+      // (not textContent) on purpose: what is rendered visible is the point.
+      type Styles = { getComputedStyle(el: unknown): { backgroundColor: string } };
+      const colour = await failing.evaluate(
+        (el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor,
+      );
       expect(colour).toBe('rgb(207, 34, 46)');
       expect(await page.getByText(REASON).first().isVisible()).toBe(true);
       expect(await page.locator('header').innerText()).toContain('6 of 36 cells need attention');
