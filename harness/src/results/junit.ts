@@ -5,7 +5,12 @@ import type { Outcome, ResultRecord } from './result-record.ts';
 export function renderJunit(records: ResultRecord[]): string {
   const suites = records.map(renderSuite);
   const totals = suites.reduce(
-    (t, s) => ({ tests: t.tests + s.tests, failures: t.failures + s.failures, errors: t.errors + s.errors, time: t.time + s.time }),
+    (t, s) => ({
+      tests: t.tests + s.tests,
+      failures: t.failures + s.failures,
+      errors: t.errors + s.errors,
+      time: t.time + s.time,
+    }),
     { tests: 0, failures: 0, errors: 0, time: 0 },
   );
   return [
@@ -26,7 +31,13 @@ interface Case {
   detail?: string;
 }
 
-function renderSuite(record: ResultRecord): { xml: string; tests: number; failures: number; errors: number; time: number } {
+function renderSuite(record: ResultRecord): {
+  xml: string;
+  tests: number;
+  failures: number;
+  errors: number;
+  time: number;
+} {
   const cases: Case[] = [];
   for (const step of record.steps) {
     cases.push({
@@ -35,7 +46,9 @@ function renderSuite(record: ResultRecord): { xml: string; tests: number; failur
       outcome: step.outcome,
       durationMs: step.durationMs,
       ...(step.message ? { message: step.message } : {}),
-      ...(step.changed?.length ? { detail: step.changed.map((c) => `${c.host}: ${c.task}${c.diff ? `\n${c.diff}` : ''}`).join('\n') } : {}),
+      ...(step.changed?.length
+        ? { detail: step.changed.map((c) => `${c.host}: ${c.task}${c.diff ? `\n${c.diff}` : ''}`).join('\n') }
+        : {}),
     });
     for (const check of step.checks) {
       cases.push({
@@ -55,9 +68,12 @@ function renderSuite(record: ResultRecord): { xml: string; tests: number; failur
   const xml = [
     `  <testsuite name="${esc(record.cell)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${secs(record.durationMs)}" timestamp="${esc(record.startedAt)}">`,
     '    <properties>',
-    ...Object.entries({ ...record.axes, scenario: record.scenario, provider: record.provider, outcome: record.outcome }).map(
-      ([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`,
-    ),
+    ...Object.entries({
+      ...record.axes,
+      scenario: record.scenario,
+      provider: record.provider,
+      outcome: record.outcome,
+    }).map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`),
     '    </properties>',
     body,
     '  </testsuite>',
@@ -68,8 +84,14 @@ function renderSuite(record: ResultRecord): { xml: string; tests: number; failur
 function renderCase(c: Case): string {
   const open = `    <testcase classname="${esc(c.classname)}" name="${esc(c.name)}" time="${secs(c.durationMs)}"`;
   const inner: string[] = [];
-  if (c.outcome === 'failed') inner.push(`      <failure message="${esc(c.message ?? 'failed')}">${esc(c.detail ?? c.message ?? '')}</failure>`);
-  if (c.outcome === 'error') inner.push(`      <error message="${esc(c.message ?? 'error')}">${esc(c.detail ?? c.message ?? '')}</error>`);
+  if (c.outcome === 'failed')
+    inner.push(
+      `      <failure message="${esc(c.message ?? 'failed')}">${esc(c.detail ?? c.message ?? '')}</failure>`,
+    );
+  if (c.outcome === 'error')
+    inner.push(
+      `      <error message="${esc(c.message ?? 'error')}">${esc(c.detail ?? c.message ?? '')}</error>`,
+    );
   if (c.outcome === 'skipped') inner.push(`      <skipped message="${esc(c.message ?? 'skipped')}"/>`);
   if (c.outcome === 'passed' && c.detail) inner.push(`      <system-out>${esc(c.detail)}</system-out>`);
   return inner.length ? `${open}>\n${inner.join('\n')}\n    </testcase>` : `${open}/>`;

@@ -27,7 +27,11 @@ describe('buildInventory', () => {
     expect(Object.keys(inv.all.children.kube_node?.hosts ?? {})).toEqual(['w1', 'w2']);
     expect(Object.keys(inv.all.children[PENDING_GROUP]?.hosts ?? {})).toEqual(['w2']);
     expect(inv.all.children.etcd).toBeUndefined();
-    expect(inv.all.hosts.w1).toMatchObject({ ansible_host: '10.1.0.3', ip: '10.1.0.3', kvmatrix_node_is_container: true });
+    expect(inv.all.hosts.w1).toMatchObject({
+      ansible_host: '10.1.0.3',
+      ip: '10.1.0.3',
+      kvmatrix_node_is_container: true,
+    });
     expect(inv.all.vars).toMatchObject({ kube_version: '1.34.4', etcd_deployment: 'stacked' });
   });
 

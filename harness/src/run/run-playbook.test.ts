@@ -24,7 +24,10 @@ describe('runPlaybook with the kvmatrix_events callback', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'kvmatrix-playbook-'));
     inventory = path.join(dir, 'hosts.yml');
-    await writeFile(inventory, 'local:\n  hosts:\n    localhost:\n      ansible_connection: local\n      ansible_python_interpreter: /usr/bin/python3\n');
+    await writeFile(
+      inventory,
+      'local:\n  hosts:\n    localhost:\n      ansible_connection: local\n      ansible_python_interpreter: /usr/bin/python3\n',
+    );
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -45,7 +48,11 @@ describe('runPlaybook with the kvmatrix_events callback', () => {
   it('names the failed task and its message', async () => {
     const failed = await run('failed', { marker_content: 'boom', fail_now: true });
     expect(failed.exitCode).toBe(2);
-    expect(failed.events.failures[0]).toMatchObject({ host: 'localhost', task: 'Fixture | Fail when asked to', unreachable: false });
+    expect(failed.events.failures[0]).toMatchObject({
+      host: 'localhost',
+      task: 'Fixture | Fail when asked to',
+      unreachable: false,
+    });
     expect(failed.events.failures[0]?.message).toBe('asked to fail: boom');
   }, 120_000);
 
