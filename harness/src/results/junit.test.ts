@@ -25,12 +25,39 @@ const record: ResultRecord = {
       startedAt: '2026-11-25T20:01:00.000Z',
       durationMs: 300_000,
       checks: [
-        { id: 'apiserver', name: 'apiserver ready', outcome: 'passed', durationMs: 1000, evidence: 'v1.34.4 <ok> & "fine"' },
-        { id: 'nodes-ready', name: 'all nodes Ready', outcome: 'failed', durationMs: 2000, message: 'n1 not Ready', evidence: 'n1: Ready=False \u001b[31m' },
-        { id: 'system-pods', name: 'system pods', outcome: 'skipped', durationMs: 0, message: 'skipped after an earlier check failed' },
+        {
+          id: 'apiserver',
+          name: 'apiserver ready',
+          outcome: 'passed',
+          durationMs: 1000,
+          evidence: 'v1.34.4 <ok> & "fine"',
+        },
+        {
+          id: 'nodes-ready',
+          name: 'all nodes Ready',
+          outcome: 'failed',
+          durationMs: 2000,
+          message: 'n1 not Ready',
+          evidence: 'n1: Ready=False \u001b[31m',
+        },
+        {
+          id: 'system-pods',
+          name: 'system pods',
+          outcome: 'skipped',
+          durationMs: 0,
+          message: 'skipped after an earlier check failed',
+        },
       ],
     },
-    { id: 'idempotence', kind: 'idempotence', playbook: 'cluster.yml', outcome: 'skipped', startedAt: '', durationMs: 0, checks: [] },
+    {
+      id: 'idempotence',
+      kind: 'idempotence',
+      playbook: 'cluster.yml',
+      outcome: 'skipped',
+      startedAt: '',
+      durationMs: 0,
+      checks: [],
+    },
   ],
 };
 
@@ -39,7 +66,15 @@ describe('renderJunit', () => {
     const parsed = (await parse(renderJunit([record]))) as {
       tests: number;
       failures: number;
-      testsuite: Array<{ name: string; testcase: Array<{ name: string; failure?: Array<{ message: string }>; skipped?: unknown[]; 'system-out'?: string[] }> }>;
+      testsuite: Array<{
+        name: string;
+        testcase: Array<{
+          name: string;
+          failure?: Array<{ message: string }>;
+          skipped?: unknown[];
+          'system-out'?: string[];
+        }>;
+      }>;
     };
     expect(parsed.tests).toBe(5);
     expect(parsed.failures).toBe(1);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerGenerateCommand } from './generate.ts';
+import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
 import { registerSelectCommand } from './select.ts';
 
@@ -8,6 +9,7 @@ import { registerSelectCommand } from './select.ts';
 // biome-ignore format: one line per command keeps parallel additions from conflicting
 const registrations: Array<(program: Command) => void> = [
   registerMatrixCommand,
+  registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
 ];
