@@ -1,0 +1,54 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { artifactDir } from '../artifacts/build-artifacts.ts';
+import { serveArtifacts } from '../artifacts/serve.ts';
+import { KvError } from '../errors.ts';
+import { buildProbeImage, pushProbeImage } from './checks/probe-image.ts';
+import type { ArtifactEndpoints } from './run-cell.ts';
+import type { RunnableCell } from './runnable-cell.ts';
+
+// The Kubernetes versions a cell deploys: its own and, for upgrades, the one it starts from.
+export function cellVersions(cell: RunnableCell): string[] {
+  const versions = [cell.vars.kube_version, cell.vars.kube_version_previous].filter(
+    (v): v is string => typeof v === 'string',
+  );
+  const stepVersions = cell.steps
+    .map((s) => s.vars?.kube_version)
+    .filter((v): v is string => typeof v === 'string');
+  return [...new Set([...versions, ...stepVersions])];
+}
+
+// Starts the offline mirror (file server and registry) on all host addresses, so machines reach
+// it through their network's gateway. A resumed run asks for the ports it used before.
+export async function startRunArtifacts(
+  cell: RunnableCell,
+  previous?: { filePort: number; registryPort: number },
+): Promise<ArtifactEndpoints> {
+  const server = await serveArtifacts({
+    host: '0.0.0.0',
+    versions: cellVersions(cell),
+    ...(previous ? { filePort: previous.filePort, registryPort: previous.registryPort } : {}),
+  });
+  return {
+    filePort: Number(new URL(server.fileUrl).port),
+    registryPort: Number(server.registry.split(':').pop()),
+    close: () => server.close(),
+  };
+}
+
+// What the checks need on the host: kubectl of the cell's version and the probe image in the
+// mirror (pushed through the loopback address of the registry).
+export async function prepareRunPrerequisites(
+  cell: RunnableCell,
+  registry: string,
+): Promise<{ kubectl: string; probeImage: string }> {
+  const version = String(cell.vars.kube_version ?? '');
+  const kubectl = path.join(artifactDir(version), 'bin', 'kubectl');
+  await access(kubectl).catch(() => {
+    throw new KvError('TOOL_MISSING', `kubectl ${version} is not in the artifact set (${kubectl})`, {
+      hint: `npx kvmatrix artifacts build --kubernetes ${version}`,
+    });
+  });
+  const probeImage = await pushProbeImage(await buildProbeImage(), registry);
+  return { kubectl, probeImage };
+}
