@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
+import { registerArtifactsCommand } from './artifacts.ts';
+import { registerTestbedCommand } from './testbed.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
-const registrations: Array<(program: Command) => void> = [];
+// biome-ignore format: one line per command keeps parallel merges clean
+const registrations: Array<(program: Command) => void> = [
+  registerArtifactsCommand,
+  registerTestbedCommand,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
