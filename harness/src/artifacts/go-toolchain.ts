@@ -28,8 +28,11 @@ export class ModuleVersionMissingError extends KvError {
 }
 
 // Finds `go` on PATH or in /usr/local/go and checks that it runs.
-export async function findGoToolchain(env: NodeJS.ProcessEnv = process.env): Promise<GoToolchain> {
-  const candidates = ['go', ...(existsSync(fallbackGo) ? [fallbackGo] : [])];
+export async function findGoToolchain(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: string = fallbackGo,
+): Promise<GoToolchain> {
+  const candidates = ['go', ...(existsSync(fallback) ? [fallback] : [])];
   for (const go of candidates) {
     const result = await execa(go, ['env', 'GOVERSION'], { env, reject: false });
     if (result.exitCode === 0 && typeof result.stdout === 'string' && result.stdout.startsWith('go')) {
