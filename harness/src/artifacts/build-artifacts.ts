@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InfrastructureError, UsageError } from '../errors.ts';
 import { cacheDir } from '../system/paths.ts';
 import { buildGoRecipe, downloadModule } from './build-go-recipe.ts';
+import { buildImages } from './build-images.ts';
 import { acquireDirLock } from './dir-lock.ts';
 import { findGoToolchain, type GoToolchain } from './go-toolchain.ts';
 import {
@@ -32,6 +33,8 @@ export interface BuildArtifactsOptions {
   components?: string[];
   progress?: ProgressReporter;
   force?: boolean;
+  // Also pack the OCI images (default: when all components are built).
+  images?: boolean;
 }
 
 export interface ArtifactSet {
@@ -110,7 +113,9 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
     for (const recipe of wanted) {
       if (options.force || !(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
     }
+    const withImages = options.images ?? !options.components;
     if (!stale.length) {
+      if (withImages) await buildImages({ dir, binDir, manifest }, progress);
       progress(`up to date in ${dir}`);
       return { dir, binDir, manifest };
     }
@@ -147,6 +152,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
       await writeManifest(dir, manifest);
       step(`done in ${formatSeconds(seconds)}`);
     }
+    if (withImages) await buildImages({ dir, binDir, manifest }, progress);
     return { dir, binDir, manifest };
   } finally {
     await release_();

@@ -21,6 +21,8 @@ export interface ManifestImage {
   // Repository path and tag under the mirror, e.g. "kubernetes/kube-apiserver:v1.34.4".
   reference: string;
   sha256: string;
+  // Hash of the binaries and recipe it was built from; the cache key of the image.
+  inputHash: string;
 }
 
 export interface ManifestComponent {

@@ -20,11 +20,13 @@ export function registerArtifactsCommand(program: Command): void {
     )
     .option('--only <components>', 'comma-separated subset: kubernetes,etcd,crictl,coredns')
     .option('--force', 'rebuild even when the cache is current', false)
-    .action(async (opts: { kubernetes: string[]; only?: string; force: boolean }) => {
+    .option('--no-images', 'do not pack the OCI images')
+    .action(async (opts: { kubernetes: string[]; only?: string; force: boolean; images: boolean }) => {
       for (const version of opts.kubernetes) {
         const set = await buildArtifacts({
           kubernetes: version,
           force: opts.force,
+          ...(opts.images ? {} : { images: false }),
           ...(opts.only ? { components: opts.only.split(',').map((c) => c.trim()) } : {}),
         });
         process.stdout.write(`${set.dir}\n`);
