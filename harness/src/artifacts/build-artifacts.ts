@@ -16,6 +16,7 @@ import {
   writeManifest,
 } from './manifest.ts';
 import { createProgress, formatSeconds, type ProgressReporter } from './progress.ts';
+import { pushImages } from './push-images.ts';
 import { type GoRecipe, listRecipes } from './recipes.ts';
 import { findRelease, type KubernetesRelease, listMinors } from './versions.ts';
 
@@ -115,7 +116,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
     }
     const withImages = options.images ?? !options.components;
     if (!stale.length) {
-      if (withImages) await buildImages({ dir, binDir, manifest }, progress);
+      if (withImages) await pushImages(await buildImages({ dir, binDir, manifest }, progress), progress);
       progress(`up to date in ${dir}`);
       return { dir, binDir, manifest };
     }
@@ -152,7 +153,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
       await writeManifest(dir, manifest);
       step(`done in ${formatSeconds(seconds)}`);
     }
-    if (withImages) await buildImages({ dir, binDir, manifest }, progress);
+    if (withImages) await pushImages(await buildImages({ dir, binDir, manifest }, progress), progress);
     return { dir, binDir, manifest };
   } finally {
     await release_();

@@ -23,6 +23,8 @@ export interface ManifestImage {
   sha256: string;
   // Hash of the binaries and recipe it was built from; the cache key of the image.
   inputHash: string;
+  // sha256 of the archive last pushed into the mirror's registry storage.
+  pushed?: string;
 }
 
 export interface ManifestComponent {

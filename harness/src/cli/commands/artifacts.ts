@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
 import { buildArtifacts } from '../../artifacts/build-artifacts.ts';
+import { serveArtifacts } from '../../artifacts/serve.ts';
 import { currentMinor, kubernetesReleases } from '../../artifacts/versions.ts';
+import { UsageError } from '../../errors.ts';
+
+function parsePort(value: string): number {
+  const port = Number.parseInt(value, 10);
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || String(port) !== value) {
+    throw new UsageError(`expected a TCP port 1-65535, got "${value}"`);
+  }
+  return port;
+}
 
 // `kvmatrix artifacts`: build the offline Kubernetes artifact set from the Go module proxy.
 export function registerArtifactsCommand(program: Command): void {
@@ -32,6 +42,37 @@ export function registerArtifactsCommand(program: Command): void {
         process.stdout.write(`${set.dir}\n`);
       }
     });
+
+  artifacts
+    .command('serve')
+    .description(
+      'Serve built artifact sets: an HTTP file server and a read-only registry mirror (Ctrl-C stops)',
+    )
+    .option('-k, --kubernetes <version...>', 'Kubernetes versions to serve', [currentMinor])
+    .option('--host <address>', 'address to listen on (a bridge address to reach machines)', '127.0.0.1')
+    .option('--file-port <port>', 'port of the file server (default: a free one)', parsePort)
+    .option('--registry-port <port>', 'port of the registry (default: a free one)', parsePort)
+    .action(
+      async (opts: { kubernetes: string[]; host: string; filePort?: number; registryPort?: number }) => {
+        const served = await serveArtifacts({
+          host: opts.host,
+          versions: opts.kubernetes,
+          ...(opts.filePort === undefined ? {} : { filePort: opts.filePort }),
+          ...(opts.registryPort === undefined ? {} : { registryPort: opts.registryPort }),
+        });
+        process.stdout.write(
+          `kvmatrix_artifact_url=${served.fileUrl}\nkvmatrix_registry=${served.registry}\n`,
+        );
+        for (const version of served.versions) {
+          process.stdout.write(`# ${served.fileUrl}/kubernetes/v${version}/manifest.json\n`);
+        }
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await served.close();
+      },
+    );
 
   artifacts
     .command('list')
