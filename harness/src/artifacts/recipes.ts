@@ -1,5 +1,5 @@
 import type { GoModule } from './build-module.ts';
-import type { KubernetesRelease } from './versions.ts';
+import { type KubernetesRelease, networkPluginVersions } from './versions.ts';
 
 // What to build for one Kubernetes release: one Go build module per upstream project, each with
 // the binaries it yields and the link-time version stamps the upstream release build sets.
@@ -76,6 +76,20 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
       name: 'coredns',
       roots: [{ module: 'github.com/coredns/coredns', version: `v${release.coredns}` }],
       binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+      ldflags: [],
+    },
+    {
+      name: 'flanneld',
+      roots: [{ module: 'github.com/flannel-io/flannel', version: `v${networkPluginVersions.flannel}` }],
+      binaries: [{ name: 'flanneld', pkg: 'github.com/flannel-io/flannel' }],
+      ldflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=v${networkPluginVersions.flannel}`],
+    },
+    {
+      name: 'cni-flannel',
+      roots: [
+        { module: 'github.com/containernetworking/plugins', version: `v${networkPluginVersions.cniPlugins}` },
+      ],
+      binaries: [{ name: 'flannel', pkg: 'github.com/containernetworking/plugins/plugins/meta/flannel' }],
       ldflags: [],
     },
   ];

@@ -44,6 +44,16 @@ export const kubernetesReleases: Readonly<Record<string, KubernetesRelease>> = {
   },
 };
 
+// The second network plugin's binaries, the same for every Kubernetes version.
+export const networkPluginVersions = {
+  // flanneld from github.com/flannel-io/flannel.
+  flannel: '0.28.10',
+  // The `flannel` CNI plugin. github.com/flannel-io/cni-plugin answers 403 "not available" at the
+  // module proxy (even its version list); the same plugin lived in
+  // github.com/containernetworking/plugins (plugins/meta/flannel) until v1.0.1, which is served.
+  cniPlugins: '1.0.1',
+} as const;
+
 export const currentMinor = '1.34';
 export const previousMinor = '1.33';
 

@@ -28,7 +28,10 @@ export function registerArtifactsCommand(program: Command): void {
         .join(', ')})`,
       [currentMinor],
     )
-    .option('--only <components>', 'comma-separated subset: kubernetes,etcd,crictl,coredns')
+    .option(
+      '--only <components>',
+      'comma-separated subset: kubernetes,etcd,crictl,coredns,flanneld,cni-flannel',
+    )
     .option('--force', 'rebuild even when the cache is current', false)
     .option('--no-images', 'do not pack the OCI images')
     .action(async (opts: { kubernetes: string[]; only?: string; force: boolean; images: boolean }) => {
