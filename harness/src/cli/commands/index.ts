@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
 import { registerArtifactsCommand } from './artifacts.ts';
+import { registerGenerateCommand } from './generate.ts';
+import { registerLintCommand } from './lint.ts';
+import { registerMatrixCommand } from './matrix.ts';
+import { registerSelectCommand } from './select.ts';
 import { registerTestbedCommand } from './testbed.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
-// biome-ignore format: one line per command keeps parallel merges clean
+// biome-ignore format: one line per command keeps parallel additions from conflicting
 const registrations: Array<(program: Command) => void> = [
+  registerMatrixCommand,
+  registerLintCommand,
+  registerSelectCommand,
+  registerGenerateCommand,
   registerArtifactsCommand,
   registerTestbedCommand,
 ];
