@@ -1,12 +1,20 @@
 import type { Command } from 'commander';
+import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
+import { registerLintCommand } from './lint.ts';
+import { registerMatrixCommand } from './matrix.ts';
 import { registerReapCommand } from './reap.ts';
+import { registerSelectCommand } from './select.ts';
 import { registerVmsCommand } from './vms.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
+// biome-ignore format: one line per command keeps parallel additions from conflicting
 const registrations: Array<(program: Command) => void> = [
-  // one line per command
+  registerMatrixCommand,
+  registerLintCommand,
+  registerSelectCommand,
+  registerGenerateCommand,
   registerVmsCommand,
   registerReapCommand,
   registerImagesCommand,
