@@ -1,11 +1,18 @@
 import type { Command } from 'commander';
 import { registerArtifactsCommand } from './artifacts.ts';
+import { registerDownCommand } from './down.ts';
+import { registerGateCommand } from './gate.ts';
 import { registerGenerateCommand } from './generate.ts';
+import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
+import { registerRunCommand } from './run.ts';
 import { registerSelectCommand } from './select.ts';
+import { registerSshCommand } from './ssh.ts';
 import { registerTestbedCommand } from './testbed.ts';
+import { registerVmsCommand } from './vms.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
@@ -18,6 +25,13 @@ const registrations: Array<(program: Command) => void> = [
   registerReportCommand,
   registerArtifactsCommand,
   registerTestbedCommand,
+  registerVmsCommand,
+  registerReapCommand,
+  registerImagesCommand,
+  registerRunCommand,
+  registerSshCommand,
+  registerDownCommand,
+  registerGateCommand,
 ];
 
 export function registerCommands(program: Command): void {
