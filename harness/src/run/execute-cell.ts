@@ -43,7 +43,7 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
     runnable: cell,
     provider: opts.provider,
     startArtifacts: (previous) => startRunArtifacts(cell, previous),
-    preparePrerequisites: (registry) => prepareRunPrerequisites(cell, registry),
+    preparePrerequisites: () => prepareRunPrerequisites(cell),
     artifactsOut: opts.artifactsOut,
     keep: opts.keep,
     ...(resume ? { resume } : {}),

@@ -3,7 +3,13 @@ import type { ResolvedCell } from '../matrix/model.ts';
 import { gateConcurrency } from './gate.ts';
 
 const cell = (machines: number, memoryMiB: number) =>
-  ({ layout: { id: 'x', nodes: Array.from({ length: machines }, (_, i) => ({ name: `n${i}`, roles: ['worker'] })) }, machine: { cpus: 2, memoryMiB, diskGiB: 10 } }) as unknown as ResolvedCell;
+  ({
+    layout: {
+      id: 'x',
+      nodes: Array.from({ length: machines }, (_, i) => ({ name: `n${i}`, roles: ['worker'] })),
+    },
+    machine: { cpus: 2, memoryMiB, diskGiB: 10 },
+  }) as unknown as ResolvedCell;
 
 describe('gateConcurrency', () => {
   it('runs one cell at a time on a 2-core machine', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { artifactDir } from '../artifacts/build-artifacts.ts';
 import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
-import { buildProbeImage, pushProbeImage } from './checks/probe-image.ts';
+import { buildProbeImage, publishProbeImage } from './checks/probe-image.ts';
 import type { ArtifactEndpoints } from './run-cell.ts';
 import type { RunnableCell } from './runnable-cell.ts';
 
@@ -36,11 +36,10 @@ export async function startRunArtifacts(
   };
 }
 
-// What the checks need on the host: kubectl of the cell's version and the probe image in the
-// mirror (pushed through the loopback address of the registry).
+// What the checks need: kubectl of the cell's version on the host, and the probe image in the
+// mirror's registry storage (its repository:tag).
 export async function prepareRunPrerequisites(
   cell: RunnableCell,
-  registry: string,
 ): Promise<{ kubectl: string; probeImage: string }> {
   const version = String(cell.vars.kube_version ?? '');
   const kubectl = path.join(artifactDir(version), 'bin', 'kubectl');
@@ -49,6 +48,6 @@ export async function prepareRunPrerequisites(
       hint: `npx kvmatrix artifacts build --kubernetes ${version}`,
     });
   });
-  const probeImage = await pushProbeImage(await buildProbeImage(), registry);
+  const probeImage = await publishProbeImage(await buildProbeImage());
   return { kubectl, probeImage };
 }
