@@ -232,7 +232,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       message,
       checks: [],
     });
-    if (!setupError) progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
+    if (!setupError)
+      progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
   } finally {
     await saveRunState(state).catch(() => {});
     if (record.outcome !== 'passed' && state.machines.length > 0) {
