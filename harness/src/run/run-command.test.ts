@@ -135,8 +135,7 @@ describe('kvmatrix run on the podman provider', () => {
     async () => {
       const out = path.join(work, 'term2');
       const child = kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
-      await terminateWhen(child, /step deploy: cluster\.yml/);
-      await new Promise((resolve) => setTimeout(resolve, 5000));
+      await terminateWhen(child, /step deploy: cluster\.yml/, 5000);
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(130);
       expect((await readRecord(out)).outcome).toBe('interrupted');
