@@ -10,7 +10,7 @@ import { newRunId } from '../src/providers/common/run-labels.ts';
 import { runTool } from '../src/providers/common/run-tool.ts';
 import type { MachineSpec, Provider } from '../src/providers/provider.ts';
 import { createProvider } from '../src/providers/registry.ts';
-import type { BenchPrint } from './bench.ts';
+import type { Print as BenchPrint } from './bench.ts';
 
 // Figures of the local providers: golden image (cold, with --cold, and cached), time to SSH for
 // 1 and 3 machines from a warm cache, resident memory per machine. Targets: 3 podman nodes
