@@ -3,6 +3,7 @@ import { registerArtifactsCommand } from './artifacts.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerTestbedCommand } from './testbed.ts';
 
@@ -14,6 +15,7 @@ const registrations: Array<(program: Command) => void> = [
   registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
+  registerReportCommand,
   registerArtifactsCommand,
   registerTestbedCommand,
 ];
