@@ -49,7 +49,8 @@ export function exitCodeFor(outcome: CellOutcome): number {
 // machine may exist, teardown is certain (on failure, timeout and abort) unless `keep` is set.
 export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
   const { runnable, provider, progress, signal } = opts;
-  const { cell, layout, scenario } = runnable;
+  const cell = runnable;
+  const { layout, steps } = runnable;
   const startedAt = new Date();
   const dir = runDir(cell.name);
   const logDir = path.join(opts.artifactsOut, 'logs');
@@ -74,7 +75,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     schemaVersion: RESULT_SCHEMA_VERSION,
     cell: cell.name,
     axes: cell.axes,
-    scenario: scenario.id,
+    scenario: cell.scenario,
     provider: provider.name,
     outcome: 'passed',
     startedAt: startedAt.toISOString(),
@@ -98,7 +99,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         name: n.name,
         roles: n.roles,
         os: cell.axes.os ?? 'debian12',
-        ...machineSize(runnable),
+        ...runnable.machine,
       }));
       progress.begin(`provision ${machines.length} machine(s) with ${provider.name}`);
       const up = await provider.up({
@@ -130,9 +131,14 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       kvmatrix_registry: registry,
     };
     const pending = new Set(state.pending);
-    const startIndex = opts.resume ? scenario.steps.findIndex((s) => s.id === opts.resume?.fromStep) : 0;
-    for (const [index, step] of scenario.steps.entries()) {
-      if (index < startIndex) continue;
+    // A parameter change is a change of the cell's configuration: later steps keep its variables.
+    let carried: Record<string, unknown> = {};
+    const startIndex = opts.resume ? steps.findIndex((s) => s.id === opts.resume?.fromStep) : 0;
+    for (const [index, step] of steps.entries()) {
+      if (index < startIndex) {
+        if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
+        continue;
+      }
       if (signal.aborted) break;
       if (step.kind === 'scale-up') for (const n of step.nodes ?? []) pending.delete(n);
       state.pending = [...pending];
@@ -140,7 +146,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       state.inventoryFile = path.join(dir, 'inventory.yml');
       await writeFile(state.inventoryFile, stringify(inventory), { mode: 0o600 });
       await saveRunState(state);
-      const vars = resolveStepVars(runnable.vars, step, runVars);
+      const vars = resolveStepVars({ ...runnable.vars, ...carried }, step, runVars);
       const { result, verdict } = await runStepPlaybook({
         step,
         stepIndex: index,
@@ -148,7 +154,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         limit: limitFor(step.limit, pending),
         vars,
         logDir,
-        timeoutMs: (step.timeoutMinutes ?? cell.overrides?.stepTimeoutMinutes ?? 45) * 60_000,
+        timeoutMs: (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000,
         signal,
         progress,
       });
@@ -163,6 +169,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         state.failedStep = step.id;
         break;
       }
+      if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
       if (step.kind === 'scale-down') for (const n of step.nodes ?? []) pending.add(n);
       if (step.kind === 'reset') for (const n of layout.nodes) pending.add(n.name);
       const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name));
@@ -205,7 +212,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       state.pending = [...pending];
     }
     if (signal.aborted && record.outcome === 'passed') record.outcome = 'interrupted';
-    markSkipped(record, scenario.steps.slice(record.steps.length + Math.max(0, startIndex)));
+    markSkipped(record, steps.slice(record.steps.length + Math.max(0, startIndex)));
   } catch (error) {
     record.outcome = signal.aborted ? 'interrupted' : 'infra-failed';
     const message = isKvError(error)
@@ -259,7 +266,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
   return record;
 }
 
-function markSkipped(record: ResultRecord, rest: RunnableCell['scenario']['steps']): void {
+function markSkipped(record: ResultRecord, rest: RunnableCell['steps']): void {
   for (const step of rest) {
     const skipped: StepResult = {
       id: step.id,
@@ -286,11 +293,6 @@ async function timed<T>(record: ResultRecord, phase: string, work: () => Promise
       durationMs: Date.now() - started,
     });
   }
-}
-
-function machineSize(runnable: RunnableCell): { cpus: number; memoryMiB: number; diskGiB: number } {
-  const o = runnable.cell.overrides?.machine ?? {};
-  return { cpus: o.cpus ?? 2, memoryMiB: o.memoryMiB ?? 2048, diskGiB: o.diskGiB ?? 10 };
 }
 
 function pickVersions(vars: Record<string, unknown>): Record<string, string> {

@@ -1,10 +1,13 @@
-import type { LayoutNode, MatrixCell, Scenario } from '../matrix/model.ts';
+import type { LayoutNode, MachineSize, MatrixCell, Step } from '../matrix/model.ts';
 
-// Everything `kvmatrix run` needs to know about one cell, resolved from the matrix: the layout's
-// machines, the scenario's steps and the Ansible variables its axis values carry.
-export interface RunnableCell {
-  cell: MatrixCell;
+// The part of a resolved matrix cell that `kvmatrix run` needs: the layout's machines, the
+// scenario's steps and the Ansible variables its axis values carry. The matrix resolver's
+// ResolvedCell satisfies it.
+export interface RunnableCell extends MatrixCell {
   layout: { id: string; nodes: LayoutNode[] };
-  scenario: Scenario;
+  steps: Step[];
   vars: Record<string, unknown>;
+  machine: MachineSize;
+  timeoutMinutes: number;
+  stepTimeoutMinutes: number;
 }

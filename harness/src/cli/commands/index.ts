@@ -1,10 +1,18 @@
 import type { Command } from 'commander';
+import { registerGenerateCommand } from './generate.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerSelectCommand } from './select.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
-const registrations: Array<(program: Command) => void> = [registerMatrixCommand, registerLintCommand];
+// biome-ignore format: one line per command keeps parallel additions from conflicting
+const registrations: Array<(program: Command) => void> = [
+  registerMatrixCommand,
+  registerLintCommand,
+  registerSelectCommand,
+  registerGenerateCommand,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
