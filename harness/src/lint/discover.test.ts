@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ansibleLintables } from './ansible-lint.ts';
+import { type AnsibleProject, groupAnsibleProjects } from './ansible-projects.ts';
 import { shellcheckOptionsFromRc } from './configs.ts';
-import { isPlaybookDocument, type LintTarget } from './discover.ts';
+import { isPlaybookDocument } from './discover.ts';
 import { isSkippedPath } from './list-files.ts';
 
-function target(playbooks: string[], roles: string[]): LintTarget {
-  return {
-    root: '/repo',
-    isGit: true,
-    files: [],
-    yamlFiles: [],
-    playbooks,
-    roles,
-    shellScripts: [],
-    pythonFiles: [],
-    typescriptFiles: [],
-    hasTsconfig: false,
-  };
+function rootProject(playbooks: string[], roles: string[]): AnsibleProject {
+  return { dir: '.', playbooks, roles, hasAnsibleCfg: false, ansibleLintConfig: undefined };
 }
 
 describe('discovering what to lint in an unknown repository', () => {
@@ -41,10 +31,37 @@ describe('discovering what to lint in an unknown repository', () => {
   });
 
   it('gives ansible-lint the top folders of the Ansible content, or the whole repository', () => {
-    expect(ansibleLintables(target(['playbooks/site.yml'], ['playbooks/roles/etcd']))).toEqual(['playbooks']);
-    expect(ansibleLintables(target(['playbooks/site.yml'], ['roles/etcd']))).toEqual(['playbooks', 'roles']);
-    expect(ansibleLintables(target(['cluster.yml'], ['roles/etcd']))).toEqual([]);
-    expect(ansibleLintables(target([], ['.']))).toEqual([]);
+    expect(ansibleLintables(rootProject(['playbooks/site.yml'], ['playbooks/roles/etcd']))).toEqual([
+      'playbooks',
+    ]);
+    expect(ansibleLintables(rootProject(['playbooks/site.yml'], ['roles/etcd']))).toEqual([
+      'playbooks',
+      'roles',
+    ]);
+    expect(ansibleLintables(rootProject(['cluster.yml'], ['roles/etcd']))).toEqual([]);
+    expect(ansibleLintables(rootProject([], ['.']))).toEqual([]);
+  });
+
+  it('runs the Ansible below a folder with its own ansible.cfg or .ansible-lint as a project of its own', () => {
+    const files = [
+      'ansible/ansible.cfg',
+      'ansible/site.yml',
+      'ansible/roles/web/tasks/main.yml',
+      'deploy.yml',
+    ];
+    const projects = groupAnsibleProjects(files, ['ansible/site.yml', 'deploy.yml'], ['ansible/roles/web']);
+    expect(projects).toEqual([
+      { dir: '.', playbooks: ['deploy.yml'], roles: [], hasAnsibleCfg: false, ansibleLintConfig: undefined },
+      {
+        dir: 'ansible',
+        playbooks: ['ansible/site.yml'],
+        roles: ['ansible/roles/web'],
+        hasAnsibleCfg: true,
+        ansibleLintConfig: undefined,
+      },
+    ]);
+    const linted = groupAnsibleProjects(['ops/.config/ansible-lint.yml', 'ops/a.yml'], ['ops/a.yml'], []);
+    expect(linted[0]).toMatchObject({ dir: 'ops', ansibleLintConfig: 'ops/.config/ansible-lint.yml' });
   });
 
   it('turns a shellcheckrc into the options Debian’s shellcheck 0.9 understands', () => {
