@@ -90,30 +90,37 @@ describe('the test control plane', () => {
       );
     });
 
+    // Established comes a moment before the new REST endpoint serves (404, then 429 "storage is
+    // (re)initializing" while its watch cache fills): list until it does, and watch from the
+    // listed resourceVersion so no event can be missed.
+    const listed = (await waitFor('the new resource to be served', async () =>
+      objects
+        .listNamespacedCustomObject({ group, version: 'v1', namespace, plural })
+        .catch((error: unknown) => {
+          if (error instanceof ApiException && (error.code === 404 || error.code === 429)) return undefined;
+          throw error;
+        }),
+    )) as { metadata: { resourceVersion: string } };
     const seen: Array<{ type: string; object: Widget }> = [];
+    let watchEnded: unknown;
     const watch = new Watch(kc);
     const watching = await watch.watch(
       `/apis/${group}/v1/namespaces/${namespace}/${plural}`,
-      {},
+      { resourceVersion: listed.metadata.resourceVersion },
       (type, object) => seen.push({ type, object: object as Widget }),
-      () => {},
+      (error) => {
+        watchEnded = error ?? 'closed';
+      },
     );
 
     try {
-      const created = (await waitFor('the new resource to be served', async () =>
-        objects
-          .createNamespacedCustomObject({
-            group,
-            version: 'v1',
-            namespace,
-            plural,
-            body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } },
-          })
-          .catch((error: unknown) => {
-            if (error instanceof ApiException && error.code === 404) return undefined;
-            throw error;
-          }),
-      )) as Widget;
+      const created = (await objects.createNamespacedCustomObject({
+        group,
+        version: 'v1',
+        namespace,
+        plural,
+        body: { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 } },
+      })) as Widget;
       const staleVersion = created.metadata.resourceVersion;
       expect(staleVersion).toBeTruthy();
 
@@ -139,9 +146,10 @@ describe('the test control plane', () => {
       });
       await expect(stale).rejects.toMatchObject({ code: 409 });
 
-      const modified = await waitFor('the status change to arrive on the watch', async () =>
-        seen.find((event) => event.type === 'MODIFIED' && event.object.status?.phase === 'Ready'),
-      );
+      const modified = await waitFor('the status change to arrive on the watch', async () => {
+        if (watchEnded) throw new Error(`the watch ended early: ${String(watchEnded)}`);
+        return seen.find((event) => event.type === 'MODIFIED' && event.object.status?.phase === 'Ready');
+      });
       expect(modified.object.metadata.resourceVersion).toBe(updated.metadata.resourceVersion);
       expect(seen[0]?.type).toBe('ADDED');
     } finally {
