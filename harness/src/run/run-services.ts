@@ -7,15 +7,10 @@ import { buildProbeImage, publishProbeImage } from './checks/probe-image.ts';
 import type { ArtifactEndpoints } from './run-cell.ts';
 import type { RunnableCell } from './runnable-cell.ts';
 
-// The Kubernetes versions a cell deploys: its own and, for upgrades, the one it starts from.
+// The Kubernetes versions a cell deploys: its own, and any a step deploys (an upgrade's N-1).
 export function cellVersions(cell: RunnableCell): string[] {
-  const versions = [cell.vars.kube_version, cell.vars.kube_version_previous].filter(
-    (v): v is string => typeof v === 'string',
-  );
-  const stepVersions = cell.steps
-    .map((s) => s.vars?.kube_version)
-    .filter((v): v is string => typeof v === 'string');
-  return [...new Set([...versions, ...stepVersions])];
+  const versions = [cell.vars.kube_version, ...cell.steps.map((s) => s.vars?.kube_version)];
+  return [...new Set(versions.filter((v): v is string => typeof v === 'string'))];
 }
 
 // Starts the offline mirror (file server and registry) on all host addresses, so machines reach
