@@ -1,32 +1,26 @@
-// The benchmark runner: `npm run bench [-- area...]`. Each area has a module beside this file
-// exporting `runBench(print)`; add one line per area to `areas`. Figures are printed, not
-// asserted: performance targets are read from this output, not from timed tests.
-export type BenchPrint = (line: string) => void;
+// `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
+// Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchMatrix } from './matrix.ts';
+import { benchProviders } from './providers.ts';
 
-const areas: Record<
-  string,
-  () => Promise<{ runBench: (print: BenchPrint, args: string[]) => Promise<void> }>
-> = {
-  providers: () => import('./providers.ts'),
-};
+export type Print = (line: string) => void;
 
-const args = process.argv.slice(2);
-const wanted = args.filter((a) => !a.startsWith('--'));
-const selected = wanted.length > 0 ? wanted : Object.keys(areas);
-let failed = 0;
-for (const name of selected) {
-  const load = areas[name];
-  if (!load) {
-    process.stderr.write(`bench: unknown area "${name}" (known: ${Object.keys(areas).join(', ')})\n`);
-    process.exitCode = 2;
-    continue;
-  }
-  const print: BenchPrint = (line) => process.stdout.write(`[${name}] ${line}\n`);
+// biome-ignore format: one line per area keeps parallel additions from conflicting
+const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
+  { name: 'matrix', run: benchMatrix },
+  { name: 'providers', run: benchProviders },
+];
+
+const wanted = process.argv.slice(2);
+let failed = false;
+for (const area of areas) {
+  if (wanted.length && !wanted.includes(area.name)) continue;
+  console.log(`== ${area.name}`);
   try {
-    await (await load()).runBench(print, args);
+    await area.run((line) => console.log(`  ${line}`));
   } catch (error) {
-    failed += 1;
-    print(`failed: ${(error as Error).message}`);
+    failed = true;
+    console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
-if (failed > 0) process.exitCode = 1;
+process.exitCode = failed ? 1 : 0;

@@ -10,7 +10,7 @@ import { newRunId } from '../src/providers/common/run-labels.ts';
 import { runTool } from '../src/providers/common/run-tool.ts';
 import type { MachineSpec, Provider } from '../src/providers/provider.ts';
 import { createProvider } from '../src/providers/registry.ts';
-import type { BenchPrint } from './bench.ts';
+import type { Print as BenchPrint } from './bench.ts';
 
 // Figures of the local providers: golden image (cold, with --cold, and cached), time to SSH for
 // 1 and 3 machines from a warm cache, resident memory per machine. Targets: 3 podman nodes
@@ -83,7 +83,10 @@ async function timeUp(provider: Provider, count: number, scratch: string, print:
   }
 }
 
-export async function runBench(print: BenchPrint, args: string[]): Promise<void> {
+// Flags after the area name: --cold (also time a debootstrap into an empty cache), --podman-only,
+// --qemu-only.
+export async function benchProviders(print: BenchPrint): Promise<void> {
+  const args = process.argv.slice(2);
   const scratch = await mkdtemp(path.join(tmpdir(), 'kvm-bench-providers-'));
   try {
     if (args.includes('--cold')) {

@@ -4,6 +4,7 @@ import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
 import { registerReapCommand } from './reap.ts';
+import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerVmsCommand } from './vms.ts';
 
@@ -15,6 +16,7 @@ const registrations: Array<(program: Command) => void> = [
   registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
+  registerReportCommand,
   registerVmsCommand,
   registerReapCommand,
   registerImagesCommand,
