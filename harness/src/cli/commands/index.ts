@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerArtifactsCommand } from './artifacts.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
@@ -7,6 +8,7 @@ import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
 import { registerVmsCommand } from './vms.ts';
+import { registerTestbedCommand } from './testbed.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
@@ -20,6 +22,8 @@ const registrations: Array<(program: Command) => void> = [
   registerVmsCommand,
   registerReapCommand,
   registerImagesCommand,
+  registerArtifactsCommand,
+  registerTestbedCommand,
 ];
 
 export function registerCommands(program: Command): void {
