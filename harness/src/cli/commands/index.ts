@@ -7,8 +7,8 @@ import { registerMatrixCommand } from './matrix.ts';
 import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
-import { registerVmsCommand } from './vms.ts';
 import { registerTestbedCommand } from './testbed.ts';
+import { registerVmsCommand } from './vms.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
