@@ -83,7 +83,10 @@ async function timeUp(provider: Provider, count: number, scratch: string, print:
   }
 }
 
-export async function runBench(print: BenchPrint, args: string[]): Promise<void> {
+// Flags after the area name: --cold (also time a debootstrap into an empty cache), --podman-only,
+// --qemu-only.
+export async function benchProviders(print: BenchPrint): Promise<void> {
+  const args = process.argv.slice(2);
   const scratch = await mkdtemp(path.join(tmpdir(), 'kvm-bench-providers-'));
   try {
     if (args.includes('--cold')) {
