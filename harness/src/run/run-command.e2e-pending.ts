@@ -1,3 +1,4 @@
+// Pending: enabled (renamed to run-command.test.ts) once the artifact set builds its images in CI.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
