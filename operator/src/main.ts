@@ -21,7 +21,8 @@ export function buildOperatorCommand(command: Command): Command {
       process.env.KVMATRIX_EXECUTOR_IMAGE ?? defaultExecutorImage,
     )
     .option('--executor-service-account <name>', 'service account of the playbook Jobs')
-    .option('--workers <n>', 'workers per controller', '4');
+    .option('--workers <n>', 'workers per controller', '4')
+    .option('--stats-interval <seconds>', 'print API request and memory figures this often (0: never)', '0');
 }
 
 export async function runOperatorFromArgs(opts: Record<string, string | boolean | undefined>): Promise<void> {
@@ -37,6 +38,7 @@ export async function runOperatorFromArgs(opts: Record<string, string | boolean 
       executorImage: opts.executorImage as string,
       executorServiceAccount: opts.executorServiceAccount as string | undefined,
       workers: Number(opts.workers),
+      statsIntervalMs: Number(opts.statsInterval) * 1000,
     },
     abort.signal,
   );

@@ -16,7 +16,22 @@ export interface OperatorOptions {
   executorServiceAccount?: string;
   workers: number;
   identity?: string;
+  // Print a JSON stats line (API requests by verb, memory) on stderr this often; 0 = never.
+  statsIntervalMs?: number;
   logger?: Logger;
+}
+
+export const statsPrefix = 'kvmatrix-operator-stats ';
+
+function printStats(counter: RequestCounter): void {
+  const mem = process.memoryUsage();
+  const stats = {
+    requests: counter.total,
+    byVerb: counter.snapshot(),
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+  };
+  process.stderr.write(`${statsPrefix}${JSON.stringify(stats)}\n`);
 }
 
 export const defaultExecutorImage = 'localhost/kvmatrix-executor:latest';
@@ -39,6 +54,10 @@ export async function runOperator(options: OperatorOptions, signal: AbortSignal)
   const stop = () => inner.abort();
   signal.addEventListener('abort', stop, { once: true });
   let lost = false;
+  const stats = options.statsIntervalMs
+    ? setInterval(() => printStats(counter), options.statsIntervalMs)
+    : undefined;
+  stats?.unref();
   try {
     if (options.leaderElection) {
       const leading = await acquireLeadership(
@@ -74,6 +93,10 @@ export async function runOperator(options: OperatorOptions, signal: AbortSignal)
     logger.info(`watching ${options.namespace ? `namespace ${options.namespace}` : 'all namespaces'}`);
     await manager.run(inner.signal);
   } finally {
+    if (stats) {
+      clearInterval(stats);
+      printStats(counter);
+    }
     signal.removeEventListener('abort', stop);
     // Give the lease release a moment before closing the connection pool.
     if (options.leaderElection) await new Promise((r) => setTimeout(r, 200));

@@ -13,6 +13,7 @@ import {
   type OperatorProcess,
   startOperator,
   type TestNamespace,
+  testbedConfigured,
   testbedKubeconfig,
   testbedUnavailableReason,
   waitFor,
@@ -27,7 +28,7 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('claiming machines', () => {
+describe.skipIf(!testbedConfigured())('claiming machines', () => {
   it('never binds one machine twice when 50 ClusterDeployments race for 100 Idle machines', {
     timeout: 240_000,
   }, async () => {

@@ -16,6 +16,7 @@ import {
   type OperatorProcess,
   startOperator,
   type TestNamespace,
+  testbedConfigured,
   testbedKubeconfig,
   testbedUnavailableReason,
   waitFor,
@@ -30,7 +31,7 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('a restarted operator', () => {
+describe.skipIf(!testbedConfigured())('a restarted operator', () => {
   it('adopts the Job its predecessor started instead of running a second one', {
     timeout: 120_000,
   }, async () => {
