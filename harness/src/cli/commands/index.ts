@@ -1,9 +1,20 @@
 import type { Command } from 'commander';
+import { registerGenerateCommand } from './generate.ts';
+import { registerLintCommand } from './lint.ts';
+import { registerMatrixCommand } from './matrix.ts';
 import { registerOperatorCommand } from './operator.ts';
+import { registerSelectCommand } from './select.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
-const registrations: Array<(program: Command) => void> = [registerOperatorCommand];
+// biome-ignore format: one line per command keeps parallel additions from conflicting
+const registrations: Array<(program: Command) => void> = [
+  registerMatrixCommand,
+  registerLintCommand,
+  registerSelectCommand,
+  registerGenerateCommand,
+  registerOperatorCommand,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
