@@ -11,7 +11,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { parse } from 'yaml';
 import type { ClusterDeployment } from '../src/api/v1alpha1/cluster-deployment.ts';
-import { allKinds, buildCrd } from '../src/api/v1alpha1/crd.ts';
 import type { Machine } from '../src/api/v1alpha1/machine.ts';
 import { API_VERSION } from '../src/api/v1alpha1/meta.ts';
 import {
@@ -20,7 +19,8 @@ import {
   machineSetsType,
   machinesType,
 } from '../src/controllers/resource-types.ts';
-import { isAlreadyExists, isConflict, isNotFound } from '../src/runtime/api-error.ts';
+import { installCrds } from '../src/install-crds.ts';
+import { isNotFound } from '../src/runtime/api-error.ts';
 import { KubeClient, type ResourceType } from '../src/runtime/kube-client.ts';
 
 declare module 'vitest' {
@@ -31,11 +31,6 @@ declare module 'vitest' {
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const crdType: ResourceType = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  plural: 'customresourcedefinitions',
-};
 const namespacesType: ResourceType = { group: '', version: 'v1', plural: 'namespaces' };
 
 // False only while no vitest global setup provides a test control plane at all (before issue 4's
@@ -78,46 +73,6 @@ export async function waitFor<T>(
   throw new Error(
     `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
   );
-}
-
-// Installs (or updates) the operator's CRDs and waits until they are served. Safe to run from
-// several test files at once.
-export async function installCrds(client: KubeClient): Promise<void> {
-  for (const def of allKinds) {
-    const crd = buildCrd(def) as { metadata: { name: string } };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.create(crdType, undefined, crd);
-        break;
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
-        const existing = await client.get<{ metadata: { resourceVersion: string } }>(
-          crdType,
-          undefined,
-          crd.metadata.name,
-        );
-        try {
-          await client.update(crdType, undefined, crd.metadata.name, {
-            ...crd,
-            metadata: { ...crd.metadata, resourceVersion: existing.metadata.resourceVersion },
-          });
-          break;
-        } catch (updateError) {
-          if (!isConflict(updateError) || attempt > 5) throw updateError;
-        }
-      }
-    }
-    await waitFor(`CRD ${crd.metadata.name} established`, async () => {
-      const got = await client.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
-        crdType,
-        undefined,
-        crd.metadata.name,
-      );
-      return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    });
-  }
-  // The discovery of a fresh CRD can lag its Established condition by a moment.
-  await waitFor('Machines served', () => client.list(machinesType, 'default', { limit: 1 }).then(() => true));
 }
 
 export interface TestNamespace {

@@ -110,11 +110,16 @@ export async function reconcileInstall(
       metadata: { annotations: { [RecordedAnnotation]: 'true' } },
     });
     if (job) ctx.informers.jobs.mutate(updated as typeof job);
-    if (lockJob(cluster) === action.job.name)
-      await patchClusterMeta(ctx, cluster, { annotations: { [OperationLockAnnotation]: null } });
-    return { requeueAfterMs: 0 };
   }
-  return requeue;
+  // Free the lock once the Job it names is recorded (also when an earlier release failed).
+  const held = lockJob(cluster);
+  if (held && (action.type === 'record' || action.type === 'idle')) {
+    const recorded =
+      (action.type === 'record' && held === action.job.name) ||
+      jobs.some((j) => j.name === held && j.recorded);
+    if (recorded) await patchClusterMeta(ctx, cluster, { annotations: { [OperationLockAnnotation]: null } });
+  }
+  return action.type === 'record' ? { requeueAfterMs: 0 } : requeue;
 }
 
 function lockJob(cluster: Cluster): string | undefined {

@@ -110,9 +110,18 @@ describe.skipIf(!testbedConfigured())('claiming machines', () => {
     for (const names of bySet.values()) expect(names).toHaveLength(1);
     const reported = sets.flatMap((s) => s.status?.machines ?? []);
     expect(new Set(reported).size).toBe(100);
+    // A machine may be released and claimed again (an over-claim by a stale cache is given back),
+    // but never pass from one owner to another without being released in between.
+    let steals = 0;
     for (const [name, claims] of history) {
-      const owners = claims.filter((c) => c !== null);
-      expect(new Set(owners).size, `${name} was claimed by ${owners.join(', ')}`).toBeLessThanOrEqual(1);
+      for (let k = 1; k < claims.length; k++) {
+        if (claims[k - 1] !== null && claims[k] !== null) {
+          steals++;
+          process.stderr.write(`${name}: ${claims[k - 1]} -> ${claims[k]}\n`);
+        }
+      }
     }
+    expect(steals).toBe(0);
+    expect(history.size).toBe(100);
   });
 });
