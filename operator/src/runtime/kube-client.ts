@@ -117,7 +117,14 @@ export class KubeClient {
             ...this.headers,
             Accept: 'application/json',
             'User-Agent': this.userAgent,
-            ...(body === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json' }),
+            // Node sends no chunked encoding for DELETE: without a length the body would be read
+            // as the start of the next request on the kept-alive connection.
+            ...(body === undefined
+              ? {}
+              : {
+                  'Content-Type': options.contentType ?? 'application/json',
+                  'Content-Length': Buffer.byteLength(body),
+                }),
           },
         },
         (res) => {
