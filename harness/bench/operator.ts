@@ -3,7 +3,7 @@
 // Flags: --clusters=N (500) --machines-per-cluster=M (10) --budget-s=S (900). If the budget runs
 // out, the figures at the size reached are printed with a labelled linear extrapolation.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import pLimit from 'p-limit';
@@ -13,7 +13,6 @@ import { clusterDeploymentsType, machinesType } from '../../operator/src/control
 import { installCrds } from '../../operator/src/install-crds.ts';
 import { statsPrefix } from '../../operator/src/run-operator.ts';
 import { KubeClient } from '../../operator/src/runtime/kube-client.ts';
-import { startControlPlane } from '../src/testbed/control-plane.ts';
 
 interface Stats {
   requests: number;
@@ -25,7 +24,8 @@ interface Stats {
 function flag(args: string[], name: string, fallback: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} expects a positive number, got ${raw}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`--${name} expects a positive number, got ${raw}`);
   return value;
 }
 
@@ -43,7 +43,10 @@ export async function benchOperator(args: string[]): Promise<void> {
   const budgetMs = flag(args, 'budget-s', 900) * 1000;
   const machines = clusters * perCluster;
   const external = process.env.KVMATRIX_BENCH_KUBECONFIG;
-  const plane = external ? undefined : await startControlPlane({ progress: () => {} });
+  // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager).
+  const plane = external
+    ? undefined
+    : await (await import('../src/testbed/control-plane.ts')).startControlPlane({ progress: () => {} });
   const kubeconfigPath = external ?? (plane?.kubeconfig as string);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -69,7 +72,10 @@ export async function benchOperator(args: string[]): Promise<void> {
         ),
       ),
     );
-    line('machines created (setup, not measured)', `${machines} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    line(
+      'machines created (setup, not measured)',
+      `${machines} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     let lastStats: Stats | undefined;
     operator = spawn(
@@ -85,11 +91,14 @@ export async function benchOperator(args: string[]): Promise<void> {
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let buffered = '';
+    const logFile = process.env.KVMATRIX_BENCH_OPERATOR_LOG;
     operator.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (logFile) appendFileSync(logFile, chunk);
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const l of lines) if (l.startsWith(statsPrefix)) lastStats = JSON.parse(l.slice(statsPrefix.length));
+      for (const l of lines)
+        if (l.startsWith(statsPrefix)) lastStats = JSON.parse(l.slice(statsPrefix.length));
     });
 
     // Count claims as the API server reports them.
@@ -97,11 +106,17 @@ export async function benchOperator(args: string[]): Promise<void> {
     const abort = new AbortController();
     const listed = await client.list<Machine>(machinesType, namespace, { limit: 1 });
     const watching = client
-      .watch(machinesType, namespace, { resourceVersion: listed.metadata.resourceVersion }, (event) => {
-        const m = event.object as unknown as Machine;
-        if (m.spec?.claimRef) claimed.add(m.metadata.name);
-        else claimed.delete(m.metadata.name);
-      }, abort.signal)
+      .watch(
+        machinesType,
+        namespace,
+        { resourceVersion: listed.metadata.resourceVersion },
+        (event) => {
+          const m = event.object as unknown as Machine;
+          if (m.spec?.claimRef) claimed.add(m.metadata.name);
+          else claimed.delete(m.metadata.name);
+        },
+        abort.signal,
+      )
       .catch(() => {});
 
     started = Date.now();
@@ -118,8 +133,18 @@ export async function benchOperator(args: string[]): Promise<void> {
               networkPlugin: 'calico',
               sshKeySecret: 'bench-ssh',
               machineSets: [
-                { name: 'cp', role: 'control-plane', replicas: 1, selector: { matchLabels: { pool: 'bench' } } },
-                { name: 'workers', role: 'worker', replicas: perCluster - 1, selector: { matchLabels: { pool: 'bench' } } },
+                {
+                  name: 'cp',
+                  role: 'control-plane',
+                  replicas: 1,
+                  selector: { matchLabels: { pool: 'bench' } },
+                },
+                {
+                  name: 'workers',
+                  role: 'worker',
+                  replicas: perCluster - 1,
+                  selector: { matchLabels: { pool: 'bench' } },
+                },
               ],
             },
           }),
@@ -127,7 +152,8 @@ export async function benchOperator(args: string[]): Promise<void> {
       ),
     );
     const createdMs = Date.now() - started;
-    while (claimed.size < machines && Date.now() - started < budgetMs) await new Promise((r) => setTimeout(r, 500));
+    while (claimed.size < machines && Date.now() - started < budgetMs)
+      await new Promise((r) => setTimeout(r, 500));
     const elapsedMs = Date.now() - started;
     const peakKiB = operator.pid ? rssPeakKiB(operator.pid) : 0;
     const reached = claimed.size;
@@ -139,10 +165,18 @@ export async function benchOperator(args: string[]): Promise<void> {
     line('size asked', `${clusters} ClusterDeployments x ${perCluster} = ${machines} Machines`);
     line('ClusterDeployments created in', `${(createdMs / 1000).toFixed(1)} s`);
     line('machines bound', `${reached} of ${machines}`);
-    line('time to bind', `${(elapsedMs / 1000).toFixed(1)} s${reached < machines ? ' (budget ran out)' : ''}`);
+    line(
+      'time to bind',
+      `${(elapsedMs / 1000).toFixed(1)} s${reached < machines ? ' (budget ran out)' : ''}`,
+    );
     line('bind rate', `${(reached / (elapsedMs / 1000)).toFixed(1)} machines/s`);
     if (stats) {
-      line('operator API requests', `${stats.requests} (${Object.entries(stats.byVerb).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      line(
+        'operator API requests',
+        `${stats.requests} (${Object.entries(stats.byVerb)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`,
+      );
       line('operator requests per bound machine', (stats.requests / Math.max(1, reached)).toFixed(2));
       line('operator memory now (RSS / heap)', `${mib(stats.rssBytes)} / ${mib(stats.heapUsedBytes)}`);
     }
@@ -155,8 +189,12 @@ export async function benchOperator(args: string[]): Promise<void> {
     operator?.kill('SIGTERM');
     if (plane) await plane.stop();
     else {
-      await client.delete({ group: '', version: 'v1', plural: 'namespaces' }, undefined, namespace).catch(() => {});
-      process.stdout.write(`  note: namespace ${namespace} was deleted; objects with finalizers need the operator running to go\n`);
+      await client
+        .delete({ group: '', version: 'v1', plural: 'namespaces' }, undefined, namespace)
+        .catch(() => {});
+      process.stdout.write(
+        `  note: namespace ${namespace} was deleted; objects with finalizers need the operator running to go\n`,
+      );
     }
     client.close();
   }

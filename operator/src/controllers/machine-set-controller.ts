@@ -37,10 +37,17 @@ export async function reconcileMachineSet(
   const idle = ctx.informers.machines.byIndex(IdleInNamespace, namespace);
   const plan = planMachineSet(set, claimed, idle);
 
+  // Claims go out in waves of as many as are still missing, in parallel; a lost claim (409) is
+  // replaced by the next candidate in the following wave. Never more than claimCount can be won.
   let won = 0;
-  for (const candidate of plan.candidates) {
-    if (won >= plan.claimCount) break;
-    if (await claimMachine(ctx, set, candidate)) won++;
+  let next = 0;
+  while (won < plan.claimCount && next < plan.candidates.length) {
+    const wave = plan.candidates.slice(next, next + (plan.claimCount - won));
+    next += wave.length;
+    const results = await Promise.all(
+      wave.map((candidate) => claimMachine(ctx, set as MachineSet, candidate)),
+    );
+    won += results.filter(Boolean).length;
   }
   for (const machine of plan.requestRelease) await writeClaim(ctx, namespace, machine, 'request-release');
   for (const machine of plan.release) await writeClaim(ctx, namespace, machine, 'release');
