@@ -3,6 +3,7 @@ import { registerGenerateCommand } from './generate.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
 import { registerOperatorCommand } from './operator.ts';
+import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
@@ -14,6 +15,7 @@ const registrations: Array<(program: Command) => void> = [
   registerSelectCommand,
   registerGenerateCommand,
   registerOperatorCommand,
+  registerReportCommand,
 ];
 
 export function registerCommands(program: Command): void {
