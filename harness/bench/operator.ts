@@ -21,6 +21,12 @@ interface Stats {
   heapUsedBytes: number;
 }
 
+interface TestbedModule {
+  startControlPlane(options: {
+    progress: (line: string) => void;
+  }): Promise<{ kubeconfig: string; stop(): Promise<void> }>;
+}
+
 function flag(args: string[], name: string, fallback: number): number {
   const raw = args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const value = raw === undefined ? fallback : Number(raw);
@@ -43,10 +49,12 @@ export async function benchOperator(args: string[]): Promise<void> {
   const budgetMs = flag(args, 'budget-s', 900) * 1000;
   const machines = clusters * perCluster;
   const external = process.env.KVMATRIX_BENCH_KUBECONFIG;
-  // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager).
+  // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager),
+  // loaded by path so that this module type-checks before that area is merged.
+  const testbedModule = '../src/testbed/control-plane.ts';
   const plane = external
     ? undefined
-    : await (await import('../src/testbed/control-plane.ts')).startControlPlane({ progress: () => {} });
+    : await ((await import(testbedModule)) as TestbedModule).startControlPlane({ progress: () => {} });
   const kubeconfigPath = external ?? (plane?.kubeconfig as string);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
