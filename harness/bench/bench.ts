@@ -1,28 +1,27 @@
-// `npm run bench [-- area...]`: runs each area's benchmark module and prints its figures. Areas add
-// one entry here and a module harness/bench/<area>.ts.
+// `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
+// Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
 
-const areas: Record<string, (args: string[]) => Promise<void>> = {
-  operator: benchOperator,
-};
+export type Print = (line: string) => void;
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const selected = requested.length > 0 ? requested : Object.keys(areas);
+// biome-ignore format: one line per area keeps parallel additions from conflicting
+const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
+  { name: 'matrix', run: benchMatrix },
+  { name: 'operator', run: benchOperator },
+];
+
+// Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = false;
-for (const name of selected) {
-  const run = areas[name];
-  if (!run) {
-    process.stderr.write(`bench: unknown area ${name} (known: ${Object.keys(areas).join(', ')})\n`);
-    process.exitCode = 2;
-    continue;
-  }
-  process.stdout.write(`== bench ${name}\n`);
+for (const area of areas) {
+  if (wanted.length && !wanted.includes(area.name)) continue;
+  console.log(`== ${area.name}`);
   try {
-    await run(flags);
+    await area.run((line) => console.log(`  ${line}`));
   } catch (error) {
     failed = true;
-    process.stderr.write(`bench ${name}: ${(error as Error).message}\n`);
+    console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
-if (failed) process.exitCode = 1;
+process.exitCode = failed ? 1 : 0;

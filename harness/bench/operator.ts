@@ -13,6 +13,7 @@ import { clusterDeploymentsType, machinesType } from '../../operator/src/control
 import { installCrds } from '../../operator/src/install-crds.ts';
 import { statsPrefix } from '../../operator/src/run-operator.ts';
 import { KubeClient } from '../../operator/src/runtime/kube-client.ts';
+import type { Print } from './bench.ts';
 
 interface Stats {
   requests: number;
@@ -41,9 +42,10 @@ function rssPeakKiB(pid: number): number {
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const line = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(38)} ${value}\n`);
 
-export async function benchOperator(args: string[]): Promise<void> {
+export async function benchOperator(print: Print): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const line = (label: string, value: string) => print(`${label.padEnd(38)} ${value}`);
   const clusters = flag(args, 'clusters', 500);
   const perCluster = flag(args, 'machines-per-cluster', 10);
   const budgetMs = flag(args, 'budget-s', 900) * 1000;
