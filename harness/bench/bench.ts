@@ -1,5 +1,6 @@
 // `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
 
@@ -9,6 +10,7 @@ export type Print = (line: string) => void;
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
   { name: 'operator', run: benchOperator },
+  { name: 'lint', run: benchLint },
 ];
 
 // Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.
