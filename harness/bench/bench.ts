@@ -3,6 +3,7 @@
 import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
+import { benchProviders } from './providers.ts';
 
 export type Print = (line: string) => void;
 
@@ -10,6 +11,7 @@ export type Print = (line: string) => void;
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
   { name: 'operator', run: benchOperator },
+  { name: 'providers', run: benchProviders },
   { name: 'lint', run: benchLint },
 ];
 

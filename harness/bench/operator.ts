@@ -13,6 +13,7 @@ import { clusterDeploymentsType, machinesType } from '../../operator/src/control
 import { installCrds } from '../../operator/src/install-crds.ts';
 import { statsPrefix } from '../../operator/src/run-operator.ts';
 import { KubeClient } from '../../operator/src/runtime/kube-client.ts';
+import { startControlPlane } from '../src/testbed/control-plane.ts';
 import type { Print } from './bench.ts';
 
 interface Stats {
@@ -20,12 +21,6 @@ interface Stats {
   byVerb: Record<string, number>;
   rssBytes: number;
   heapUsedBytes: number;
-}
-
-interface TestbedModule {
-  startControlPlane(options: {
-    progress: (line: string) => void;
-  }): Promise<{ kubeconfig: string; stop(): Promise<void> }>;
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -51,12 +46,8 @@ export async function benchOperator(print: Print): Promise<void> {
   const budgetMs = flag(args, 'budget-s', 900) * 1000;
   const machines = clusters * perCluster;
   const external = process.env.KVMATRIX_BENCH_KUBECONFIG;
-  // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager),
-  // loaded by path so that this module type-checks before that area is merged.
-  const testbedModule = '../src/testbed/control-plane.ts';
-  const plane = external
-    ? undefined
-    : await ((await import(testbedModule)) as TestbedModule).startControlPlane({ progress: () => {} });
+  // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager).
+  const plane = external ? undefined : await startControlPlane({ progress: () => {} });
   const kubeconfigPath = external ?? (plane?.kubeconfig as string);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
