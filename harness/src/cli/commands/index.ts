@@ -6,6 +6,7 @@ import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerOperatorCommand } from './operator.ts';
 import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRunCommand } from './run.ts';
@@ -22,6 +23,7 @@ const registrations: Array<(program: Command) => void> = [
   registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
+  registerOperatorCommand,
   registerReportCommand,
   registerVmsCommand,
   registerReapCommand,
