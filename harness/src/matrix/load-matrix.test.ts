@@ -173,6 +173,14 @@ describe('rejecting bad matrix input', () => {
     expect(error.message).toMatch(/\(at quarantine\[0\]\.cell\): unknown cell/);
   });
 
+  it('reports a key that YAML reads as a number, asking to quote it', () => {
+    const text = replaceOnce(small(), '      "1.33": {', '      1.30: {');
+    const error = loadError(text);
+    const line = text.split('\n').findIndex((l) => l.includes('1.30:')) + 1;
+    expect(error.message).toBe(`bad.yaml:${line}:7: the key 1.30 reads as number 1.3, not as a name`);
+    expect(error.hint).toBe('quote it: "1.30"');
+  });
+
   it('reports a value of the wrong type in words', () => {
     const error = loadError(
       replaceOnce(small(), 'when: { kubernetes: "1.34" }', 'when: { kubernetes: 1.34 }'),
