@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import matrixSchema from '../../../matrix/schema/matrix.schema.json' with { type: 'json' };
+import { repoRoot } from '../system/paths.ts';
 import { loadMatrix } from './load-matrix.ts';
 import {
   loadError,
@@ -27,6 +31,12 @@ describe('loading a matrix', () => {
     expect(matrix.definition.tiers.map((t) => t.id)).toEqual(
       expect.arrayContaining(['pr', 'nightly', 'release']),
     );
+  });
+
+  it('allows only playbook entries that exist in playbooks/', () => {
+    const entries = matrixSchema.definitions.step.properties.playbook.enum;
+    const files = readdirSync(path.join(repoRoot, 'playbooks'));
+    for (const entry of entries) expect(files, entry).toContain(entry);
   });
 
   it('expands the fixture to the product minus excludes and scenario restrictions, plus includes', () => {

@@ -116,5 +116,5 @@ export function formatKeyPath(path: KeyPath): string {
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out ? `.${part}` : part;
     else out += `[${JSON.stringify(part)}]`;
   }
-  return out || '(top level)';
+  return out;
 }
