@@ -1,5 +1,6 @@
 // `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
 
 export type Print = (line: string) => void;
@@ -7,6 +8,7 @@ export type Print = (line: string) => void;
 // biome-ignore format: one line per area keeps parallel additions from conflicting
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
+  { name: 'lint', run: benchLint },
 ];
 
 const wanted = process.argv.slice(2);
