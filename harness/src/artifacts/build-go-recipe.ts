@@ -59,7 +59,12 @@ export async function buildGoRecipe(
     packages: recipe.binaries.map((binary) => binary.pkg),
   };
   await writeFile(path.join(workDir, 'go.mod'), renderGoMod(input));
-  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(input.packages));
+  const external = input.packages.filter((pkg) => !pkg.startsWith('kvmatrix.local/'));
+  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(external));
+  if (recipe.localMain) {
+    await mkdir(path.join(workDir, recipe.localMain.dir), { recursive: true });
+    await writeFile(path.join(workDir, recipe.localMain.dir, 'main.go'), recipe.localMain.source);
+  }
 
   let downloads = 0;
   let lastReport = Date.now();

@@ -1,4 +1,5 @@
 import type { GoModule } from './build-module.ts';
+import { renderCorednsMain } from './coredns-main.ts';
 import { type KubernetesRelease, networkPluginVersions } from './versions.ts';
 
 // What to build for one Kubernetes release: one Go build module per upstream project, each with
@@ -15,6 +16,8 @@ export interface GoRecipe {
   roots: GoModule[];
   binaries: GoBinary[];
   ldflags: string[];
+  // A main package of the build module itself: directory inside it and its main.go.
+  localMain?: { dir: string; source: string };
 }
 
 // Kubernetes stamps its version into two packages (hack/lib/version.sh); without it the binaries
@@ -75,8 +78,9 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
     {
       name: 'coredns',
       roots: [{ module: 'github.com/coredns/coredns', version: `v${release.coredns}` }],
-      binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+      binaries: [{ name: 'coredns', pkg: 'kvmatrix.local/build/coredns/cmd/coredns' }],
       ldflags: [],
+      localMain: { dir: 'cmd/coredns', source: renderCorednsMain() },
     },
     {
       name: 'flanneld',
