@@ -18,6 +18,9 @@ export interface GoRecipe {
   ldflags: string[];
   // A main package of the build module itself: directory inside it and its main.go.
   localMain?: { dir: string; source: string };
+  // A main package copied at build time from a root module's file, without the lines that
+  // contain any of `dropLines` (an import of a package whose dependencies the proxy lacks).
+  patchedMain?: { dir: string; module: string; file: string; dropLines: string[] };
 }
 
 // Kubernetes stamps its version into two packages (hack/lib/version.sh); without it the binaries
@@ -85,8 +88,17 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
     {
       name: 'flanneld',
       roots: [{ module: 'github.com/flannel-io/flannel', version: `v${networkPluginVersions.flannel}` }],
-      binaries: [{ name: 'flanneld', pkg: 'github.com/flannel-io/flannel' }],
+      binaries: [{ name: 'flanneld', pkg: 'kvmatrix.local/build/flanneld/cmd/flanneld' }],
       ldflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=v${networkPluginVersions.flannel}`],
+      // The Tencent Cloud VPC backend's SDK (github.com/tencentcloud/tencentcloud-sdk-go/
+      // tencentcloud/vpc@v1.3.188) is not served by the module proxy; flanneld is built without
+      // that one backend (vxlan, host-gw, wireguard, ipip, udp, ipsec, alloc, extension remain).
+      patchedMain: {
+        dir: 'cmd/flanneld',
+        module: 'github.com/flannel-io/flannel',
+        file: 'main.go',
+        dropLines: ['github.com/flannel-io/flannel/pkg/backend/tencentvpc'],
+      },
     },
     {
       name: 'cni-flannel',
