@@ -1,10 +1,14 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { LintTarget } from './discover.ts';
+import type { AnsibleProject } from './ansible-projects.ts';
 
-// The environment for ansible-lint and ansible-playbook: no colour, no retry files, and, unless
-// the repository's ansible.cfg says where its roles are, the folders holding the roles we found.
-export function ansibleEnv(target: LintTarget, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+// The environment for ansible-lint and ansible-playbook in one Ansible project: no colour, no
+// retry files, and, unless the project's ansible.cfg says where its roles are, the folders
+// holding the roles we found.
+export function ansibleEnv(
+  root: string,
+  project: AnsibleProject,
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
     NO_COLOR: '1',
@@ -14,10 +18,10 @@ export function ansibleEnv(target: LintTarget, base: NodeJS.ProcessEnv): NodeJS.
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
     ANSIBLE_DEPRECATION_WARNINGS: 'false',
   };
-  if (!existsSync(path.join(target.root, 'ansible.cfg')) && base.ANSIBLE_ROLES_PATH === undefined) {
-    const roleParents = [...new Set(target.roles.map((role) => path.posix.dirname(role)))];
+  if (!project.hasAnsibleCfg && base.ANSIBLE_ROLES_PATH === undefined) {
+    const roleParents = [...new Set(project.roles.map((role) => path.posix.dirname(role)))];
     if (roleParents.length > 0) {
-      env.ANSIBLE_ROLES_PATH = roleParents.map((dir) => path.join(target.root, dir)).join(path.delimiter);
+      env.ANSIBLE_ROLES_PATH = roleParents.map((dir) => path.join(root, dir)).join(path.delimiter);
     }
   }
   return env;

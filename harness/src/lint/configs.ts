@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../system/paths.ts';
+import { ANSIBLE_LINT_FILES } from './ansible-projects.ts';
 
 // Where our own configurations live; used when the linted repository brings none of its own.
 export const ourLintDir: string = path.join(repoRoot, 'lint');
 
 export interface LintConfigs {
+  // Used for an Ansible project without an ansible-lint configuration of its own.
   ansibleLint: string;
   yamllint: string;
   // Undefined when the repository configures pycodestyle itself (pycodestyle then finds it).
@@ -16,13 +18,6 @@ export interface LintConfigs {
   own: string[];
 }
 
-const ANSIBLE_LINT_FILES = [
-  '.ansible-lint',
-  '.ansible-lint.yml',
-  '.ansible-lint.yaml',
-  '.config/ansible-lint.yml',
-  '.config/ansible-lint.yaml',
-];
 const YAMLLINT_FILES = ['.yamllint', '.yamllint.yml', '.yamllint.yaml'];
 const PYCODESTYLE_FILES = ['setup.cfg', 'tox.ini', '.pycodestyle'];
 

@@ -1,6 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { type AnsibleProject, groupAnsibleProjects } from './ansible-projects.ts';
 import { listRepositoryFiles } from './list-files.ts';
 
 // What the lint stage found in a repository it may never have seen before.
@@ -14,6 +15,8 @@ export interface LintTarget {
   playbooks: string[];
   // Role folders: those holding tasks/main.yml.
   roles: string[];
+  // The folders Ansible runs from, each with its playbooks and roles.
+  ansibleProjects: AnsibleProject[];
   shellScripts: string[];
   pythonFiles: string[];
   typescriptFiles: string[];
@@ -57,6 +60,7 @@ export async function discoverTarget(root: string): Promise<LintTarget> {
     yamlFiles,
     playbooks,
     roles,
+    ansibleProjects: groupAnsibleProjects(files, playbooks, roles),
     shellScripts,
     pythonFiles,
     typescriptFiles: files.filter((f) => /\.[cm]?tsx?$/.test(f) && !f.endsWith('.d.ts')),

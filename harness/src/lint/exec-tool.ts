@@ -16,6 +16,7 @@ export class LintToolError extends KvError {
 }
 
 export interface ToolRun {
+  executable: string;
   command: string;
   exitCode: number | undefined;
   signal: string | undefined;
@@ -74,6 +75,7 @@ export async function runTool(
   });
   const spawned = result.exitCode !== undefined || result.signal !== undefined;
   return {
+    executable: file,
     command: [path.basename(file), ...args].join(' '),
     exitCode: result.exitCode,
     signal: result.signal,
@@ -94,11 +96,15 @@ export function toolFailure(tool: LintToolId, run: ToolRun, expected?: string): 
   else if (run.exitCode === 127) how = 'exited with status 127 (a command it needs was not found)';
   else how = `exited with status ${run.exitCode}`;
   const tail = lastLines(`${run.stderr}\n${run.stdout}`, 6);
-  const detail = expected ? `; ${expected}` : '';
+  const lines = [
+    `${run.executable} ${how}${expected ? `; ${expected}` : ''}`,
+    `  command: ${truncate(run.command, 200)}`,
+  ];
+  if (tail) lines.push(...tail.split('\n').map((line) => `  | ${line}`));
   return new LintToolError(
     tool,
-    `\`${truncate(run.command, 160)}\` ${how}${detail}${tail ? `\n    ${tail.replaceAll('\n', '\n    ')}` : ''}`,
-    `run the command above by hand in the linted folder; reinstall the tools with \`npm run setup\``,
+    lines.join('\n'),
+    'run the command above by hand in the linted folder; reinstall the tools with `npm run setup`',
   );
 }
 

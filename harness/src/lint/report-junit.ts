@@ -7,7 +7,7 @@ import type { LintReport } from './run-lint.ts';
 // with <skipped> for a tool with nothing to check.
 export function renderJunit(report: LintReport): string {
   const suites = report.outcomes.map(renderSuite);
-  const count = (pattern: string) => suites.reduce((sum, s) => sum + s.counts[pattern as keyof Counts], 0);
+  const count = (key: keyof Counts) => suites.reduce((sum, suite) => sum + suite.counts[key], 0);
   const time = (report.durationMs / 1000).toFixed(3);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -45,6 +45,8 @@ function verdict(report: LintReport): string {
   const ran = report.outcomes.filter((o) => o.status !== 'skipped').length;
   const failed = report.outcomes.filter((o) => o.status === 'failed').map((o) => o.tool);
   const base = `${ran} of ${report.outcomes.length} tools ran in ${seconds(report.durationMs)}: ${describeCount(total)}`;
-  if (status === 2) return `${base}; could not run: ${failed.join(', ')} (exit 2)`;
+  if (status === 2) {
+    return `${ran} of ${report.outcomes.length} tools ran in ${seconds(report.durationMs)}: ${total} findings; could not run: ${failed.join(', ')} (exit 2)`;
+  }
   return `${base} (exit ${status})`;
 }

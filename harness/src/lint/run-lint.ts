@@ -159,12 +159,31 @@ async function resolveRoot(given: string): Promise<string> {
 function describeTarget(target: LintTarget, configs: LintConfigs): string[] {
   const notes = [
     `found ${target.files.length} files (${target.isGit ? 'git ls-files' : 'folder walk'}): ` +
-      `${target.playbooks.length} entry playbooks, ${target.roles.length} roles, ` +
+      `${plural(target.playbooks.length, 'entry playbook')}, ${plural(target.roles.length, 'role')}, ` +
       `${target.yamlFiles.length} YAML, ${target.shellScripts.length} shell, ${target.pythonFiles.length} Python`,
   ];
   if (!hasAnsible(target)) notes.push('no Ansible in this repository: running the checks that apply');
-  if (configs.own.length > 0) notes.push(`using the repository's own ${configs.own.join(', ')}`);
+  for (const project of target.ansibleProjects.filter((p) => p.dir !== '.')) {
+    const own = [
+      project.hasAnsibleCfg ? 'ansible.cfg' : '',
+      project.ansibleLintConfig ? path.posix.basename(project.ansibleLintConfig) : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    notes.push(`Ansible project ${project.dir}/ (${own}): its tools run from there`);
+  }
+  const own = [
+    ...configs.own,
+    ...target.ansibleProjects.flatMap((p) =>
+      p.dir !== '.' && p.ansibleLintConfig ? [p.ansibleLintConfig] : [],
+    ),
+  ];
+  if (own.length > 0) notes.push(`using the repository's own ${own.join(', ')}`);
   return notes;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function skipped(tool: LintToolId, reason: string): ToolOutcome {

@@ -70,8 +70,13 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     );
   });
 
-  const order = cells.map((_, i) => i).sort((a, b) => compareKeys(keys[a] as number[], keys[b] as number[]));
-  const sorted = order.map((i) => cells[i] as MatrixCell);
+  // The product comes out in canonical order already; only includes need placing.
+  const sorted = def.include.length
+    ? cells
+        .map((_, i) => i)
+        .sort((a, b) => compareKeys(keys[a] as number[], keys[b] as number[]))
+        .map((i) => cells[i] as MatrixCell)
+    : cells;
   applyOverridesAndQuarantine(def, locate, sorted, origin);
   return { cells: sorted, productSize };
 }

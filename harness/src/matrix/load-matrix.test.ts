@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import matrixSchema from '../../../matrix/schema/matrix.schema.json' with { type: 'json' };
+import { repoRoot } from '../system/paths.ts';
 import { loadMatrix } from './load-matrix.ts';
 import {
   loadError,
@@ -27,6 +31,12 @@ describe('loading a matrix', () => {
     expect(matrix.definition.tiers.map((t) => t.id)).toEqual(
       expect.arrayContaining(['pr', 'nightly', 'release']),
     );
+  });
+
+  it('allows only playbook entries that exist in playbooks/', () => {
+    const entries = matrixSchema.definitions.step.properties.playbook.enum;
+    const files = readdirSync(path.join(repoRoot, 'playbooks'));
+    for (const entry of entries) expect(files, entry).toContain(entry);
   });
 
   it('expands the fixture to the product minus excludes and scenario restrictions, plus includes', () => {
@@ -171,6 +181,14 @@ describe('rejecting bad matrix input', () => {
       ),
     );
     expect(error.message).toMatch(/\(at quarantine\[0\]\.cell\): unknown cell/);
+  });
+
+  it('reports a key that YAML reads as a number, asking to quote it', () => {
+    const text = replaceOnce(small(), '      "1.33": {', '      1.30: {');
+    const error = loadError(text);
+    const line = text.split('\n').findIndex((l) => l.includes('1.30:')) + 1;
+    expect(error.message).toBe(`bad.yaml:${line}:7: the key 1.30 reads as number 1.3, not as a name`);
+    expect(error.hint).toBe('quote it: "1.30"');
   });
 
   it('reports a value of the wrong type in words', () => {

@@ -1,10 +1,10 @@
 import { MatrixError, type SourceLocation } from '../errors.ts';
 import { buildDefinition } from './build-definition.ts';
+import { checkCellsResolve } from './check-cells.ts';
 import { checkReferences } from './check-references.ts';
 import { expandMatrix } from './expand-matrix.ts';
 import { matchesSelector } from './match-selector.ts';
 import type { MatrixCell, MatrixDefinition } from './model.ts';
-import { resolveCell } from './resolve-cell.ts';
 import { compileMatrixSchema, validateMatrixSchema } from './validate-schema.ts';
 import { type KeyPath, parseYamlSource } from './yaml-source.ts';
 
@@ -42,7 +42,7 @@ export function loadMatrix(text: string, file: string): LoadedMatrix {
         'the matrix has no cell: the excludes and scenario `when`s rule out every combination',
       );
     }
-    for (const cell of cells) resolveCell(matrix, cell);
+    checkCellsResolve(matrix);
     checkTiersSelectSomething(matrix);
     return matrix;
   } catch (error) {

@@ -90,10 +90,10 @@ export function resolveCell(matrix: LoadedMatrix, cell: MatrixCell): ResolvedCel
 export function resolveCellByName(matrix: LoadedMatrix, name: string): ResolvedCell {
   const cell = matrix.cellsByName.get(name);
   if (!cell) {
-    const near = matrix.cells
-      .filter((c) => c.name.startsWith(name.split('-')[0] ?? '') || c.name.includes(name))
-      .slice(0, 3)
-      .map((c) => c.name);
+    const near = closestNames(
+      name,
+      matrix.cells.map((c) => c.name),
+    );
     throw new KvError('NOT_FOUND', `no cell named "${name}" in ${matrix.definition.file}`, {
       hint: near.length
         ? `did you mean ${near.join(', ')}? (\`kvmatrix matrix list\`)`
@@ -101,6 +101,17 @@ export function resolveCellByName(matrix: LoadedMatrix, name: string): ResolvedC
     });
   }
   return resolveCell(matrix, cell);
+}
+
+// The three names sharing the longest prefix with `name` (typos are usually near the end).
+function closestNames(name: string, names: string[]): string[] {
+  const common = (other: string) => {
+    let i = 0;
+    while (i < name.length && name[i] === other[i]) i++;
+    return i;
+  };
+  const best = Math.max(0, ...names.map(common));
+  return best < 3 ? [] : names.filter((n) => common(n) === best).slice(0, 3);
 }
 
 function substituteVars(

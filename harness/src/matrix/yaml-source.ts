@@ -1,4 +1,4 @@
-import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { MatrixError, type SourceLocation } from '../errors.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;
@@ -24,6 +24,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       { hint: 'fix the YAML syntax at that position (an editor with the YAML language server shows it)' },
     );
   }
+  rejectNonStringKeys(doc, lineCounter, file);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -37,6 +38,25 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     data,
     locate: (path, key) => locateIn(doc, lineCounter, file, path, key),
   };
+}
+
+// `1.30:` as a key is the number 1.3 and `1e3:` is 1000: names would silently change. Keys must
+// read as strings; the error says to quote them.
+function rejectNonStringKeys(doc: Document, lineCounter: LineCounter, file: string): void {
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isScalar(key) && key.value !== null && typeof key.value !== 'string') {
+        const pos = lineCounter.linePos(key.range?.[0] ?? 0);
+        const source = typeof key.source === 'string' ? key.source : String(key.value);
+        throw new MatrixError(
+          { file, line: pos.line, column: pos.col },
+          `the key ${source} reads as ${typeof key.value} ${JSON.stringify(key.value)}, not as a name`,
+          { hint: `quote it: "${source}"` },
+        );
+      }
+    },
+  });
 }
 
 function firstLine(message: string): string {
@@ -96,5 +116,5 @@ export function formatKeyPath(path: KeyPath): string {
     else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) out += out ? `.${part}` : part;
     else out += `[${JSON.stringify(part)}]`;
   }
-  return out || '(top level)';
+  return out;
 }

@@ -147,6 +147,34 @@ describe('generating child pipelines', () => {
   });
 });
 
+describe('cell names in generated YAML', () => {
+  it('read back exactly, quoted where YAML would read them as something else', () => {
+    const text = readRepoFile(smallMatrixFile)
+      .replace('      debian12: { vars:', '      "1e3": {}\n      "0x1F": {}\n      debian12: { vars:')
+      .replace('  smoke: { strategy: cells, cells: [debian12-1.34-containerd-bridge-aio-deploy] }', '');
+    const matrix = loadMatrix(text, 'tricky.yaml');
+    const generated = generatePipelines(matrix, { tierId: 'nightly' });
+    const names = generated.files
+      .filter((f) => f.name.endsWith('.yml'))
+      .flatMap((f) =>
+        Object.values(
+          parse(f.content) as Record<
+            string,
+            {
+              parallel?: { matrix: Array<{ KVMATRIX_CELL: unknown[] }> };
+              variables?: { KVMATRIX_CELL?: unknown };
+            }
+          >,
+        ).flatMap((job) => [
+          ...(job?.parallel?.matrix[0]?.KVMATRIX_CELL ?? []),
+          ...(job?.variables?.KVMATRIX_CELL ? [job.variables.KVMATRIX_CELL] : []),
+        ]),
+      );
+    expect([...names].sort()).toEqual(matrix.cells.map((c) => c.name).sort());
+    expect(generated.files[0]?.content).toContain('- "1e3-1.33-containerd-bridge-aio-deploy"');
+  });
+});
+
 describe('the shipped matrix and .gitlab-ci.yml against GitLab’s own CI schema', () => {
   const matrix = loadMatrix(readRepoFile(shippedMatrixFile), shippedMatrixFile);
 

@@ -37,6 +37,7 @@ export function renderChildPipeline(
   const def = matrix.definition;
   const jobs: Record<string, unknown> = {};
   const comments = new Map<string, string>();
+  const lists: string[][] = [];
   if (cells.length === 0) {
     jobs['no-cells'] = {
       stage: CELL_STAGE,
@@ -89,7 +90,9 @@ export function renderChildPipeline(
         jobs[name] = {
           stage: CELL_STAGE,
           timeout: `${timeout}m`,
-          parallel: { matrix: [{ KVMATRIX_CELL: chunk.map((c) => c.name) }] },
+          parallel: {
+            matrix: [{ KVMATRIX_CELL: `${LIST_MARK}${lists.push(chunk.map((c) => c.name)) - 1}` }],
+          },
           ...template,
         };
       }
@@ -113,7 +116,28 @@ export function renderChildPipeline(
       if (comment) pair.key.commentBefore = comment;
     }
   }
-  return doc.toString({ lineWidth: 0 });
+  return expandLists(doc.toString({ lineWidth: 0 }), lists);
+}
+
+// Cell lists are the bulk of a large pipeline; the document holds a marker for each and the
+// lists are written in afterwards, which keeps rendering 10,000 cells fast. Names are plain
+// scalars when they cannot read as anything but a string (a letter first, a dash inside),
+// otherwise JSON strings, which YAML reads as double-quoted scalars.
+const LIST_MARK = '__kvmatrix_list_';
+
+function expandLists(text: string, lists: string[][]): string {
+  if (lists.length === 0) return text;
+  return text.replace(
+    /^( *)- KVMATRIX_CELL: __kvmatrix_list_(\d+)$/gm,
+    (_, indent: string, index: string) => {
+      const items = (lists[Number(index)] ?? []).map((name) => `${indent}    - ${scalar(name)}`);
+      return `${indent}- KVMATRIX_CELL:\n${items.join('\n')}`;
+    },
+  );
+}
+
+function scalar(value: string): string {
+  return /^[A-Za-z][A-Za-z0-9._]*-[A-Za-z0-9._-]*$/.test(value) ? value : JSON.stringify(value);
 }
 
 function cellTemplate(image: string, tags: string[]): Record<string, unknown> {

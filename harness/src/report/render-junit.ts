@@ -59,7 +59,12 @@ function checkCase(cell: string, step: StepResult, check: CheckResult): Case {
     timeMs: check.durationMs,
     result: resultOf(check.outcome),
     ...(check.message ? { message: check.message } : {}),
-    ...(check.evidence ? { detail: check.evidence } : {}),
+    // A passing check's evidence (what it saw) goes to system-out; a failing one's to the failure.
+    ...(check.evidence
+      ? check.outcome === 'passed'
+        ? { out: check.evidence }
+        : { detail: check.evidence }
+      : {}),
   };
 }
 

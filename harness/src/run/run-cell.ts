@@ -196,6 +196,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
             members,
             expectedVersion: String(vars.kube_version ?? ''),
             probeImage,
+            vars,
             signal,
             progress,
           });

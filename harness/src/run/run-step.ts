@@ -92,6 +92,7 @@ export interface ChecksInput {
   members: LayoutNode[];
   expectedVersion: string;
   probeImage: string;
+  vars: Record<string, unknown>;
   signal: AbortSignal;
   progress: Progress;
 }

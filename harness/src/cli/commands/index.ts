@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerGenerateCommand } from './generate.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
@@ -12,6 +13,7 @@ const registrations: Array<(program: Command) => void> = [
   registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
+  registerReportCommand,
 ];
 
 export function registerCommands(program: Command): void {

@@ -48,7 +48,9 @@ export function registerMatrixCommand(program: Command): void {
             : tier.strategy === 'product'
               ? `full product of ${productCount} cells`
               : `named cells (the full product would be ${productCount} cells)`;
-        out.push(`# tier ${tier.id}: ${cells.length} cells, ${how}`);
+        const named =
+          tier.strategy !== 'cells' && tier.cells.length ? `, plus ${tier.cells.length} named cells` : '';
+        out.push(`# tier ${tier.id}: ${cells.length} cells, ${how}${named}`);
       } else {
         out.push(
           `# ${cells.length} cells (product of ${loaded.productSize}, minus excludes and scenario restrictions, plus includes)`,

@@ -12,6 +12,8 @@ export interface CheckContext {
   members: LayoutNode[];
   expectedVersion: string;
   probeImage: string;
+  // The step's variables: checks verify the settings they name (e.g. kubelet_max_pods).
+  vars: Record<string, unknown>;
   signal: AbortSignal;
 }
 

@@ -9,7 +9,7 @@ function describeNodes(nodes: V1Node[]): string {
   return nodes
     .map((n) => {
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
-      return `${n.metadata?.name}: Ready=${ready?.status ?? '?'} ${ready?.reason ?? ''} ${ready?.message ?? ''} kubelet=${n.status?.nodeInfo?.kubeletVersion}`;
+      return `${n.metadata?.name}: Ready=${ready?.status ?? '?'} ${ready?.reason ?? ''} ${ready?.message ?? ''} kubelet=${n.status?.nodeInfo?.kubeletVersion} pods=${n.status?.capacity?.pods}`;
     })
     .join('\n');
 }
@@ -47,6 +47,16 @@ export const nodesReadyCheck: Check = {
           `kubelet not at ${kubelet} on ${stale.map((n) => n.metadata?.name).join(', ')}`,
           describeNodes(list),
         );
+      }
+      const maxPods = ctx.vars.kubelet_max_pods;
+      if (maxPods !== undefined) {
+        const off = list.filter((n) => n.status?.capacity?.pods !== String(maxPods));
+        if (off.length) {
+          throw new CheckFailure(
+            `kubelet_max_pods=${maxPods} not in effect on ${off.map((n) => `${n.metadata?.name} (pods=${n.status?.capacity?.pods})`).join(', ')}`,
+            describeNodes(list),
+          );
+        }
       }
       return list;
     });

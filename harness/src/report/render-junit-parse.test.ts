@@ -1,7 +1,7 @@
 import { parse } from 'junit2json';
 import { describe, expect, it } from 'vitest';
-import { renderJunit } from './junit.ts';
-import type { ResultRecord } from './result-record.ts';
+import type { ResultRecord } from '../results/result-record.ts';
+import { renderJunit } from './render-junit.ts';
 
 const record: ResultRecord = {
   schemaVersion: 1,
@@ -61,9 +61,9 @@ const record: ResultRecord = {
   ],
 };
 
-describe('renderJunit', () => {
+describe('renderJunit of one cell, read back by a JUnit parser', () => {
   it('writes a test case per step and per check that a JUnit parser reads back with the right verdicts', async () => {
-    const parsed = (await parse(renderJunit([record]))) as {
+    const parsed = (await parse(renderJunit(record))) as {
       tests: number;
       failures: number;
       testsuite: Array<{
@@ -81,11 +81,11 @@ describe('renderJunit', () => {
     const suite = parsed.testsuite[0];
     expect(suite?.name).toBe(record.cell);
     expect(suite?.testcase.map((c) => c.name)).toEqual([
-      'deploy (cluster.yml)',
-      'apiserver: apiserver ready',
-      'nodes-ready: all nodes Ready',
-      'system-pods: system pods',
-      'idempotence (cluster.yml)',
+      'deploy (deploy)',
+      'deploy / check apiserver',
+      'deploy / check nodes-ready',
+      'deploy / check system-pods',
+      'idempotence (idempotence)',
     ]);
     expect(suite?.testcase[2]?.failure?.[0]?.message).toBe('n1 not Ready');
     expect(suite?.testcase[3]?.skipped).toBeDefined();
