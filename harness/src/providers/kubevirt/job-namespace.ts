@@ -117,10 +117,54 @@ export async function createJobNamespace(
   } catch (error) {
     if (!isConflict(error)) throw apiFailure(`cannot create the ResourceQuota in ${name}`, error);
   }
+  await waitForQuotaStatus(clients, name, 'kvmatrix', 60_000);
   const result: JobNamespace = { name };
   if (owner.sentinel) result.sentinel = owner.sentinel;
   if (owner.runnerPodUid) result.runnerPodUid = owner.runnerPodUid;
   return result;
+}
+
+// Until the quota controller has computed a new ResourceQuota's usage of every resource it
+// limits, the API server refuses each object it counts ("status unknown for quota"); object counts
+// of custom resources need the controller to have discovered their CRD. Watched, not polled.
+async function waitForQuotaStatus(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let stop = (): void => {};
+    const timer = setTimeout(() => {
+      stop();
+      reject(
+        new InfrastructureError(
+          `the ResourceQuota ${namespace}/${name} got no status in ${timeoutMs / 1000} s`,
+          {
+            hint: 'is kube-controller-manager (its resourcequota controller) running?',
+          },
+        ),
+      );
+    }, timeoutMs);
+    stop = watchCollection(
+      clients.watch,
+      `/api/v1/namespaces/${namespace}/resourcequotas`,
+      (_type, quota) => {
+        const hard = Object.keys((quota.spec?.hard as Record<string, string>) ?? {});
+        const used = (quota.status?.used as Record<string, string> | undefined) ?? {};
+        if (quota.metadata?.name === name && hard.length && hard.every((key) => key in used)) {
+          clearTimeout(timer);
+          stop();
+          resolve();
+        }
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(apiFailure(`cannot watch the ResourceQuota in ${namespace}`, error));
+      },
+      { fieldSelector: `metadata.name=${name}` },
+    );
+  });
 }
 
 // Grants whoever runs the harness the job role in this namespace only. The API server allows it

@@ -15,8 +15,6 @@ describe('renderResourceQuota', () => {
       'requests.storage': '120Gi',
       persistentvolumeclaims: '6',
       pods: '9',
-      'count/virtualmachines.kubevirt.io': '3',
-      'count/datavolumes.cdi.kubevirt.io': '3',
     });
   });
 });
