@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import {
   ApiException,
   AuthenticationV1Api,
@@ -21,7 +24,23 @@ export interface KubeClients {
   watch: Watch;
 }
 
+// Whether any cluster is configured at all: a kubeconfig named, $KUBECONFIG, ~/.kube/config, or
+// a pod's service account. (client-node would otherwise quietly fall back to localhost:8080.)
+export function kubeconfigAvailable(kubeconfig?: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(
+    kubeconfig ||
+      env.KUBECONFIG ||
+      existsSync(path.join(homedir(), '.kube', 'config')) ||
+      env.KUBERNETES_SERVICE_HOST,
+  );
+}
+
 export function connectKube(kubeconfig?: string): KubeClients {
+  if (!kubeconfigAvailable(kubeconfig)) {
+    throw new KvError('USAGE', 'no kubeconfig for the kubevirt provider', {
+      hint: 'set KVMATRIX_KUBECONFIG or KUBECONFIG to the CI cluster kubeconfig',
+    });
+  }
   const kc = new KubeConfig();
   try {
     if (kubeconfig) kc.loadFromFile(kubeconfig);

@@ -25,7 +25,13 @@ import {
   deleteSentinel,
   sentinelName,
 } from './job-namespace.ts';
-import { apiFailure, connectKube, httpStatus, type KubeClients } from './kube-clients.ts';
+import {
+  apiFailure,
+  connectKube,
+  httpStatus,
+  type KubeClients,
+  kubeconfigAvailable,
+} from './kube-clients.ts';
 import { type KubevirtOptions, readKubevirtOptions } from './kubevirt-options.ts';
 import { checkDataSourceReady, runPreflight } from './preflight.ts';
 import { reapNamespaces } from './reap.ts';
@@ -244,7 +250,9 @@ export class KubevirtProvider implements Provider {
     return dumpNamespaceLogs(this.clients, state?.namespace ?? namespaceFor(id), state, outDir);
   }
 
+  // With no cluster configured at all there is nothing this machine could have left behind.
   async reap(options: ReapOptions): Promise<ReapReport> {
+    if (!this.#clients && !kubeconfigAvailable(this.options.kubeconfig)) return { removed: [], kept: [] };
     return reapNamespaces(this.clients, options, this.options.now());
   }
 }
