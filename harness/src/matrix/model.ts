@@ -8,6 +8,8 @@ export interface AxisValue {
   id: string;
   description?: string;
   vars: Record<string, unknown>;
+  // Providers that can run cells with this value (absent: every provider).
+  providers?: string[];
 }
 
 export interface Axis {
@@ -21,6 +23,14 @@ export interface LayoutNode {
   name: string;
   roles: NodeRole[];
   heldBack?: boolean;
+}
+
+// The machines of one value of the `layout` axis. A held-back node is provisioned only for a
+// scenario whose scale step adds it; until then the inventory keeps it in `kvmatrix_pending`.
+export interface Layout {
+  id: string;
+  description?: string;
+  nodes: LayoutNode[];
 }
 
 export type StepKind =
@@ -86,4 +96,124 @@ export interface MatrixCell {
   scenario: string;
   quarantine?: Quarantine;
   overrides?: CellOverrides;
+}
+
+// ---- The loaded matrix definition (what matrix/matrix.yaml says, validated) ----
+
+// A partial assignment of axis values (and optionally the scenario): `{ os: [debian12] }`.
+// Every named key must match; a list means any of its values.
+export type Selector = Record<string, string[]>;
+
+// A scale step names the role it adds or removes; the resolver turns it into the layout's
+// held-back nodes of that role.
+export interface ScaleSpec {
+  action: 'add' | 'remove';
+  role: NodeRole;
+}
+
+// A step of the step library. `vars` values may reference cell variables as `${name}`.
+export interface StepDefinition {
+  id: string;
+  kind: StepKind;
+  playbook: string;
+  description?: string;
+  vars?: Record<string, unknown>;
+  scale?: ScaleSpec;
+  checks: CheckId[];
+  timeoutMinutes?: number;
+}
+
+export interface ScenarioDefinition {
+  id: string;
+  description?: string;
+  steps: string[];
+  // Restricts the axis values the scenario combines with (absent: all).
+  when?: Selector;
+}
+
+export type TierStrategy = 'product' | 'pairwise' | 'cells';
+
+export interface Tier {
+  id: string;
+  description?: string;
+  strategy: TierStrategy;
+  // Named cells run in addition to what the strategy picks.
+  cells: string[];
+  // Only cells matching this selector take part (absent: all).
+  where?: Selector;
+  exclude: Selector[];
+  // Whether `--changed-from` may narrow this tier (release gating runs everything).
+  changeImpact: boolean;
+}
+
+export interface CellOverrideRule extends CellOverrides {
+  match: Selector;
+}
+
+export interface QuarantineEntry extends Quarantine {
+  cell: string;
+}
+
+// Which paths affect which cells: a changed file selects the tier's cells matching `select`
+// of every rule whose `paths` (globs) match it; `ignore` paths select nothing.
+export interface ChangeImpactRule {
+  paths: string[];
+  // Absent or empty: every cell of the tier.
+  select?: Selector;
+  roles?: NodeRole[];
+}
+
+export interface ChangeImpact {
+  ignore: string[];
+  rules: ChangeImpactRule[];
+}
+
+// Settings of the generated GitLab pipelines.
+export interface PipelineSettings {
+  image: string;
+  tags: string[];
+  provider: string;
+  // A child pipeline holds at most this many cell jobs; larger tiers are sharded.
+  jobsPerPipeline: number;
+  // The parent .gitlab-ci.yml has this many trigger jobs; empty shards run a no-op job.
+  maxShards: number;
+}
+
+export interface MatrixDefaults {
+  machine: MachineSize;
+  timeoutMinutes: number;
+  stepTimeoutMinutes: number;
+}
+
+export interface MatrixDefinition {
+  file: string;
+  // Axis order is the order of the file and fixes the order of values in cell names.
+  axes: Axis[];
+  layouts: Record<string, Layout>;
+  steps: Record<string, StepDefinition>;
+  scenarios: ScenarioDefinition[];
+  exclude: Selector[];
+  // Full assignments (every axis and the scenario) added after the excludes.
+  include: Array<Record<string, string>>;
+  tiers: Tier[];
+  overrides: CellOverrideRule[];
+  quarantine: QuarantineEntry[];
+  changeImpact: ChangeImpact;
+  defaults: MatrixDefaults;
+  pipeline: PipelineSettings;
+}
+
+// A cell with everything `kvmatrix run` needs: the layout's machines (held-back nodes only when
+// a scale step uses them), the scenario's steps with their nodes and vars resolved, and the
+// Ansible variables merged from the cell's axis values.
+export interface ResolvedCell extends MatrixCell {
+  axisValues: Record<string, AxisValue>;
+  layout: Layout;
+  steps: Step[];
+  vars: Record<string, unknown>;
+  machine: MachineSize;
+  timeoutMinutes: number;
+  stepTimeoutMinutes: number;
+  // Providers that can run this cell (absent: every provider).
+  providers?: string[];
 }

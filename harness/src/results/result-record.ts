@@ -63,4 +63,7 @@ export interface ResultRecord {
   attempt?: number;
   ci?: { pipelineId?: string; jobId?: string; jobUrl?: string; commit?: string; ref?: string };
   artifacts: string[];
+  // Why the cell did not pass when no step says it (machines never came up, interrupted): the
+  // KvError's code and message, shown by the reports as the one-line reason.
+  error?: { code: string; message: string };
 }

@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
+import { registerGenerateCommand } from './generate.ts';
+import { registerLintCommand } from './lint.ts';
+import { registerMatrixCommand } from './matrix.ts';
+import { registerReportCommand } from './report.ts';
+import { registerSelectCommand } from './select.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
-const registrations: Array<(program: Command) => void> = [];
+// biome-ignore format: one line per command keeps parallel additions from conflicting
+const registrations: Array<(program: Command) => void> = [
+  registerMatrixCommand,
+  registerLintCommand,
+  registerSelectCommand,
+  registerGenerateCommand,
+  registerReportCommand,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

@@ -1,0 +1,26 @@
+// `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
+// Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchLint } from './lint.ts';
+import { benchMatrix } from './matrix.ts';
+
+export type Print = (line: string) => void;
+
+// biome-ignore format: one line per area keeps parallel additions from conflicting
+const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
+  { name: 'matrix', run: benchMatrix },
+  { name: 'lint', run: benchLint },
+];
+
+const wanted = process.argv.slice(2);
+let failed = false;
+for (const area of areas) {
+  if (wanted.length && !wanted.includes(area.name)) continue;
+  console.log(`== ${area.name}`);
+  try {
+    await area.run((line) => console.log(`  ${line}`));
+  } catch (error) {
+    failed = true;
+    console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+process.exitCode = failed ? 1 : 0;

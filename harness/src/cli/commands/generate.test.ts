@@ -1,0 +1,107 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
+import { runCli } from './capture-output.ts';
+
+describe('kvmatrix generate', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'kvmatrix-generate-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes every shard and the plan, and prints their paths', async () => {
+    const out = path.join(dir, 'pipelines');
+    const { code, stdout, stderr } = await runCli([
+      'generate',
+      '--tier',
+      'pr',
+      '--out',
+      out,
+      '--matrix',
+      smallMatrixFile,
+    ]);
+    expect(code).toBe(0);
+    const names = ['shard-1.yml', 'shard-2.yml', 'shard-3.yml', 'shard-4.yml', 'plan.json'];
+    expect(stdout.trim().split('\n')).toEqual(names.map((n) => path.join(out, n)));
+    expect((await readdir(out)).sort()).toEqual([...names].sort());
+    expect(await readFile(path.join(out, 'shard-1.yml'), 'utf8')).toBe(
+      readRepoFile('harness/test/golden/pipelines/pr/shard-1.yml'),
+    );
+    expect(stderr).toContain('tier pr (pairwise): 10 of 67 cells');
+  });
+
+  it('writes nothing when the matrix is bad, and keeps what was there', async () => {
+    await writeFile(path.join(dir, 'shard-1.yml'), 'previous\n');
+    const { code, stderr } = await runCli([
+      'generate',
+      '--tier',
+      'pr',
+      '--out',
+      dir,
+      '--matrix',
+      'harness/test/fixtures/matrix/bad-step.yaml',
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bad-step\.yaml:\d+:\d+ \(at scenarios\.deploy\.steps\[0\]\)/);
+    expect(await readdir(dir)).toEqual(['shard-1.yml']);
+    expect(await readFile(path.join(dir, 'shard-1.yml'), 'utf8')).toBe('previous\n');
+  });
+
+  it('writes nothing when the tier does not fit the shards', async () => {
+    const matrix = path.join(dir, 'm.yaml');
+    await writeFile(
+      matrix,
+      `${readRepoFile(smallMatrixFile)}\npipeline: { jobsPerPipeline: 5, maxShards: 2 }\n`,
+    );
+    const out = path.join(dir, 'out');
+    const { code, stderr } = await runCli([
+      'generate',
+      '--tier',
+      'nightly',
+      '--out',
+      out,
+      '--matrix',
+      matrix,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('(at pipeline.maxShards): tier nightly has 67 cells');
+    expect(await readdir(dir)).toEqual(['m.yaml']);
+  });
+
+  it('leaves no temporary file behind when the folder cannot be written', async () => {
+    const out = path.join(dir, 'not-a-folder');
+    await writeFile(out, 'a file\n');
+    const { code, stderr } = await runCli([
+      'generate',
+      '--tier',
+      'pr',
+      '--out',
+      out,
+      '--matrix',
+      smallMatrixFile,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`cannot write into ${out}`);
+    expect(await readdir(dir)).toEqual(['not-a-folder']);
+  });
+
+  it('rejects an unknown tier with the usage status', async () => {
+    const { code, stderr } = await runCli([
+      'generate',
+      '--tier',
+      'weekly',
+      '--out',
+      dir,
+      '--matrix',
+      smallMatrixFile,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown tier "weekly"');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { listChangedFiles } from '../../git/changed-files.ts';
+import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
+import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
+import { writeFilesAtomically } from '../../pipeline/write-files-atomically.ts';
+
+interface GenerateOptions {
+  tier: string;
+  out: string;
+  matrix: string;
+  changedFrom?: string;
+}
+
+// `kvmatrix generate`: the child pipelines the parent .gitlab-ci.yml triggers. Everything is
+// rendered in memory first; files are written only when all of them rendered, and atomically.
+export function registerGenerateCommand(program: Command): void {
+  program
+    .command('generate')
+    .description(
+      'write the GitLab child pipelines of a tier (shard-1.yml ... shard-N.yml and plan.json) ' +
+        'into a folder and print their paths',
+    )
+    .requiredOption('--tier <tier>', 'the tier to generate (pr, nightly, release, ...)')
+    .requiredOption('--out <dir>', 'the folder to write into (created if missing)')
+    .option('--changed-from <ref>', 'narrow the tier to the cells the files changed since <ref> can affect')
+    .option('--matrix <file>', 'the matrix file', defaultMatrixFile())
+    .action(async (options: GenerateOptions) => {
+      const matrix = await readMatrix(options.matrix);
+      const changedFiles = options.changedFrom
+        ? await listChangedFiles(options.changedFrom, path.dirname(path.resolve(options.matrix)))
+        : undefined;
+      const generated = generatePipelines(matrix, {
+        tierId: options.tier,
+        ...(changedFiles ? { changedFiles } : {}),
+      });
+      const written = await writeFilesAtomically(options.out, generated.files);
+      for (const reason of generated.reasons) process.stderr.write(`kvmatrix: ${reason}\n`);
+      process.stdout.write(`${written.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,136 @@
+import { MatrixError } from '../errors.ts';
+import type { MatrixDefinition } from './model.ts';
+import type { KeyPath, YamlSource } from './yaml-source.ts';
+
+// Checks what the schema cannot: every name used in the file refers to something the file
+// defines (axis values, steps, layouts' machines). Throws the first problem as a MatrixError.
+export function checkReferences(def: MatrixDefinition, source: YamlSource): void {
+  const known = knownValues(def);
+  const data = source.data as Record<string, Record<string, unknown>>;
+  const checkSelector = (path: KeyPath) => checkSelectorAt(known, source, path);
+
+  for (const i of indexes(data.exclude)) checkSelector(['exclude', i]);
+  for (const [id, scenario] of Object.entries(data.scenarios ?? {})) {
+    if ((scenario as Record<string, unknown>).when) checkSelector(['scenarios', id, 'when']);
+  }
+  for (const [id, tier] of Object.entries(data.tiers ?? {})) {
+    const t = tier as Record<string, unknown>;
+    if (t.where) checkSelector(['tiers', id, 'where']);
+    for (const i of indexes(t.exclude)) checkSelector(['tiers', id, 'exclude', i]);
+  }
+  for (const i of indexes(data.overrides)) checkSelector(['overrides', i, 'match']);
+  const rules = (data.changeImpact?.rules as Array<Record<string, unknown>> | undefined) ?? [];
+  rules.forEach((rule, i) => {
+    if (rule.select) checkSelector(['changeImpact', 'rules', i, 'select']);
+  });
+
+  for (const [i, entry] of def.include.entries()) checkInclude(known, source, entry, i);
+
+  for (const scenario of def.scenarios) {
+    scenario.steps.forEach((stepId, j) => {
+      if (!def.steps[stepId]) {
+        throw new MatrixError(
+          source.locate(['scenarios', scenario.id, 'steps', j]),
+          `unknown step "${stepId}"; expected one of: ${Object.keys(def.steps).join(', ')}`,
+          { hint: 'define the step under `steps:` or fix its name' },
+        );
+      }
+    });
+  }
+
+  for (const layout of Object.values(def.layouts)) {
+    const seen = new Set<string>();
+    layout.nodes.forEach((node, k) => {
+      const at = ['axes', 'layout', 'values', layout.id, 'nodes', k, 'name'];
+      if (seen.has(node.name)) {
+        throw new MatrixError(
+          source.locate(at),
+          `machine name "${node.name}" is used twice in layout "${layout.id}"`,
+        );
+      }
+      seen.add(node.name);
+    });
+    if (!layout.nodes.some((n) => !n.heldBack && n.roles.includes('control-plane'))) {
+      throw new MatrixError(
+        source.locate(['axes', 'layout', 'values', layout.id, 'nodes']),
+        `layout "${layout.id}" has no control-plane machine that is not held back`,
+        { hint: 'a cluster needs a control plane from its first step' },
+      );
+    }
+  }
+}
+
+type KnownValues = Map<string, Set<string>>;
+
+function knownValues(def: MatrixDefinition): KnownValues {
+  const known: KnownValues = new Map(def.axes.map((a) => [a.id, new Set(a.values.map((v) => v.id))]));
+  known.set('scenario', new Set(def.scenarios.map((s) => s.id)));
+  return known;
+}
+
+function describeKnown(known: KnownValues, key: string): string {
+  return [...(known.get(key) ?? [])].join(', ');
+}
+
+function checkSelectorAt(known: KnownValues, source: YamlSource, path: KeyPath): void {
+  const raw = valueAt(source.data, path) as Record<string, string | string[]>;
+  for (const [key, value] of Object.entries(raw)) {
+    const values = known.get(key);
+    if (!values) {
+      throw new MatrixError(
+        source.locate(path, key),
+        `unknown axis "${key}"; expected one of: ${[...known.keys()].join(', ')}`,
+      );
+    }
+    const list = Array.isArray(value) ? value : [value];
+    list.forEach((v, j) => {
+      if (!values.has(v)) {
+        throw new MatrixError(
+          source.locate(Array.isArray(value) ? [...path, key, j] : [...path, key]),
+          `unknown value "${v}" for axis "${key}"; expected one of: ${describeKnown(known, key)}`,
+        );
+      }
+    });
+  }
+}
+
+function checkInclude(
+  known: KnownValues,
+  source: YamlSource,
+  entry: Record<string, string>,
+  i: number,
+): void {
+  const path = ['include', i];
+  for (const [key, value] of Object.entries(entry)) {
+    const values = known.get(key);
+    if (!values) {
+      throw new MatrixError(
+        source.locate(path, key),
+        `unknown axis "${key}"; expected one of: ${[...known.keys()].join(', ')}`,
+      );
+    }
+    if (!values.has(value)) {
+      throw new MatrixError(
+        source.locate([...path, key]),
+        `unknown value "${value}" for axis "${key}"; expected one of: ${describeKnown(known, key)}`,
+      );
+    }
+  }
+  const missing = [...known.keys()].filter((key) => !(key in entry));
+  if (missing.length) {
+    throw new MatrixError(
+      source.locate(path),
+      `an included cell needs one value of every axis and the scenario; missing: ${missing.join(', ')}`,
+    );
+  }
+}
+
+function indexes(list: unknown): number[] {
+  return Array.isArray(list) ? list.map((_, i) => i) : [];
+}
+
+function valueAt(data: unknown, path: KeyPath): unknown {
+  let value = data;
+  for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
+  return value ?? {};
+}

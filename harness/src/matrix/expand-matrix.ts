@@ -1,0 +1,147 @@
+import { MatrixError, type SourceLocation } from '../errors.ts';
+import { nameCell } from './cell-name.ts';
+import { matchesSelector } from './match-selector.ts';
+import type { CellOverrides, MatrixCell, MatrixDefinition } from './model.ts';
+import type { KeyPath } from './yaml-source.ts';
+
+export type Locate = (path: KeyPath, key?: string) => SourceLocation;
+
+export interface Expansion {
+  // Every cell of the matrix in canonical order (axis by axis in file order, scenario last).
+  cells: MatrixCell[];
+  // Size of the raw product before scenario restrictions, excludes and includes.
+  productSize: number;
+}
+
+// The full matrix: the product of all axes and scenarios, without the combinations a
+// scenario's `when` or an exclude rules out, plus the includes. Pure and deterministic.
+export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
+  const dims = [...def.axes.map((a) => a.values.map((v) => v.id)), def.scenarios.map((s) => s.id)];
+  const axisIds = def.axes.map((a) => a.id);
+  const scenarioById = new Map(def.scenarios.map((s) => [s.id, s]));
+  const productSize = dims.reduce((n, d) => n * d.length, 1);
+  const cells: MatrixCell[] = [];
+  const keys: number[][] = [];
+  const origin = new Map<string, MatrixCell>();
+
+  const counters = dims.map(() => 0);
+  for (let n = 0; n < productSize; n++) {
+    const axes: Record<string, string> = {};
+    for (let d = 0; d < axisIds.length; d++)
+      axes[axisIds[d] as string] = dims[d]?.[counters[d] ?? 0] as string;
+    const scenario = dims[axisIds.length]?.[counters[axisIds.length] ?? 0] as string;
+    const probe = { axes, scenario };
+    const when = scenarioById.get(scenario)?.when;
+    if ((!when || matchesSelector(when, probe)) && !def.exclude.some((e) => matchesSelector(e, probe))) {
+      const cell: MatrixCell = { name: nameCell(def.axes, axes, scenario), axes, scenario };
+      const previous = origin.get(cell.name);
+      if (previous) throw ambiguousName(def, locate, previous, cell);
+      origin.set(cell.name, cell);
+      cells.push(cell);
+      keys.push([...counters]);
+    }
+    for (let d = dims.length - 1; d >= 0; d--) {
+      counters[d] = (counters[d] ?? 0) + 1;
+      if ((counters[d] as number) < (dims[d]?.length ?? 0)) break;
+      counters[d] = 0;
+    }
+  }
+
+  def.include.forEach((entry, i) => {
+    const { scenario = '', ...axes } = entry;
+    const cell: MatrixCell = {
+      name: nameCell(def.axes, axes, scenario),
+      axes: ordered(axisIds, axes),
+      scenario,
+    };
+    if (origin.has(cell.name)) {
+      throw new MatrixError(
+        locate(['include', i]),
+        `duplicate cell name "${cell.name}": the matrix has this cell already`,
+        { hint: 'remove the include, or the exclude rule did not match the cell you meant' },
+      );
+    }
+    origin.set(cell.name, cell);
+    cells.push(cell);
+    keys.push(
+      dims.map((values, d) =>
+        values.indexOf(d < axisIds.length ? (axes[axisIds[d] as string] ?? '') : scenario),
+      ),
+    );
+  });
+
+  // The product comes out in canonical order already; only includes need placing.
+  const sorted = def.include.length
+    ? cells
+        .map((_, i) => i)
+        .sort((a, b) => compareKeys(keys[a] as number[], keys[b] as number[]))
+        .map((i) => cells[i] as MatrixCell)
+    : cells;
+  applyOverridesAndQuarantine(def, locate, sorted, origin);
+  return { cells: sorted, productSize };
+}
+
+function ordered(axisIds: string[], values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of axisIds) out[id] = values[id] as string;
+  return out;
+}
+
+function compareKeys(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const diff = (a[i] as number) - (b[i] as number);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+function ambiguousName(
+  def: MatrixDefinition,
+  locate: Locate,
+  first: MatrixCell,
+  second: MatrixCell,
+): MatrixError {
+  const axis = def.axes.find((a) => first.axes[a.id] !== second.axes[a.id]);
+  const at = axis
+    ? locate(['axes', axis.id, 'values'], second.axes[axis.id])
+    : locate(['scenarios'], second.scenario);
+  const show = (c: MatrixCell) => JSON.stringify({ ...c.axes, scenario: c.scenario });
+  return new MatrixError(
+    at,
+    `duplicate cell name "${second.name}": both ${show(first)} and ${show(second)} have it`,
+    {
+      hint: 'values joined with "-" collide; rename one of the values so that names stay unique',
+    },
+  );
+}
+
+function applyOverridesAndQuarantine(
+  def: MatrixDefinition,
+  locate: Locate,
+  cells: MatrixCell[],
+  byName: Map<string, MatrixCell>,
+): void {
+  if (def.overrides.length) {
+    for (const cell of cells) {
+      let merged: CellOverrides | undefined;
+      for (const rule of def.overrides) {
+        if (!matchesSelector(rule.match, cell)) continue;
+        const { match: _match, machine, ...rest } = rule;
+        merged = { ...merged, ...rest, ...(machine ? { machine: { ...merged?.machine, ...machine } } : {}) };
+      }
+      if (merged) cell.overrides = merged;
+    }
+  }
+  def.quarantine.forEach((entry, i) => {
+    const cell = byName.get(entry.cell);
+    if (!cell) {
+      throw new MatrixError(locate(['quarantine', i, 'cell']), `unknown cell "${entry.cell}"`, {
+        hint: 'copy the name from `kvmatrix matrix list`; remove the entry if the cell is gone',
+      });
+    }
+    if (cell.quarantine) {
+      throw new MatrixError(locate(['quarantine', i, 'cell']), `cell "${entry.cell}" is quarantined twice`);
+    }
+    cell.quarantine = { issue: entry.issue, ...(entry.reason ? { reason: entry.reason } : {}) };
+  });
+}

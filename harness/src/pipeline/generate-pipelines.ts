@@ -1,0 +1,67 @@
+import type { LoadedMatrix } from '../matrix/load-matrix.ts';
+import type { MatrixCell } from '../matrix/model.ts';
+import { selectChanged } from '../matrix/select-changed.ts';
+import { selectTier } from '../matrix/select-tier.ts';
+import { planShards } from './plan-shards.ts';
+import { renderChildPipeline } from './render-child-pipeline.ts';
+
+export interface RenderedFile {
+  // A path relative to the output folder.
+  name: string;
+  content: string;
+}
+
+export interface GeneratedPipelines {
+  tierId: string;
+  cells: MatrixCell[];
+  reasons: string[];
+  // shard-1.yml ... shard-<maxShards>.yml, then plan.json.
+  files: RenderedFile[];
+}
+
+export interface GenerateRequest {
+  tierId: string;
+  // When given, the tier is narrowed to the cells these files can affect.
+  changedFiles?: readonly string[];
+}
+
+export function shardFileName(shard: number): string {
+  return `shard-${shard}.yml`;
+}
+
+// Selection and rendering in one pure step: the tier, narrowed by the changed files, split into
+// the fixed number of shards, each rendered as a child pipeline, plus plan.json (what was
+// chosen and why) for people and tools. Nothing is written here; see writeFilesAtomically.
+export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest): GeneratedPipelines {
+  const { tier, cells: tierCells, productCount } = selectTier(matrix, request.tierId);
+  let cells = tierCells;
+  const reasons = [`tier ${tier.id} (${tier.strategy}): ${tierCells.length} of ${productCount} cells`];
+  if (request.changedFiles) {
+    const selection = selectChanged(matrix, tier, tierCells, request.changedFiles);
+    cells = selection.cells;
+    reasons.push(...selection.reasons);
+  }
+  const shards = planShards(matrix, cells, tier.id);
+  const matrixFile = matrix.definition.file;
+  const files: RenderedFile[] = shards.map((shardCells, i) => ({
+    name: shardFileName(i + 1),
+    content: renderChildPipeline(matrix, shardCells, {
+      tierId: tier.id,
+      shard: i + 1,
+      shardCount: shards.length,
+      totalCells: cells.length,
+      matrixFile,
+      reasons,
+    }),
+  }));
+  const plan = {
+    tier: tier.id,
+    strategy: tier.strategy,
+    matrix: matrixFile,
+    reasons,
+    cells: cells.length,
+    shards: shards.map((s, i) => ({ file: shardFileName(i + 1), cells: s.map((c) => c.name) })),
+  };
+  files.push({ name: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` });
+  return { tierId: tier.id, cells, reasons, files };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadMatrix } from '../matrix/load-matrix.ts';
+import { readRepoFile, shippedMatrixFile } from '../matrix/test-helpers.ts';
+import { shardFileName } from './generate-pipelines.ts';
+
+type Job = Record<string, unknown>;
+
+// The committed parent must trigger exactly the shards `kvmatrix generate` writes.
+describe('the parent .gitlab-ci.yml', () => {
+  const parent = parse(readRepoFile('.gitlab-ci.yml')) as Record<string, Job>;
+  const matrix = loadMatrix(readRepoFile(shippedMatrixFile), shippedMatrixFile);
+
+  it('has one depend trigger per shard, each including its artifact from the generate job', () => {
+    const triggers = Object.entries(parent).filter(
+      ([, job]) => typeof job === 'object' && job && 'trigger' in job,
+    );
+    expect(triggers.map(([name]) => name)).toEqual(
+      Array.from({ length: matrix.definition.pipeline.maxShards }, (_, i) => `matrix-shard-${i + 1}`),
+    );
+    triggers.forEach(([, job], i) => {
+      expect(job.trigger).toEqual({
+        include: [{ artifact: `pipelines/${shardFileName(i + 1)}`, job: 'generate' }],
+        strategy: 'depend',
+      });
+      expect(job.needs).toEqual(['lint', 'generate']);
+    });
+  });
+
+  it('generates into the folder the triggers read, narrowing merge requests by their changes', () => {
+    const script = ((parent.generate?.script ?? []) as string[]).join('\n');
+    expect(script).toContain('npx kvmatrix generate --tier "$KVMATRIX_TIER" --out pipelines');
+    expect(script).toContain('--changed-from "$KVMATRIX_CHANGED_FROM"');
+    expect(parent.generate?.artifacts).toMatchObject({ paths: ['pipelines/'] });
+  });
+
+  it('runs for merge requests, the default branch, tags and schedules, and cancels interruptible jobs', () => {
+    const workflow = parent.workflow as {
+      rules: Array<{ if: string; variables?: Record<string, string> }>;
+      auto_cancel: unknown;
+    };
+    expect(workflow.auto_cancel).toEqual({ on_new_commit: 'interruptible' });
+    const tierFor = (needle: string) =>
+      workflow.rules.find((r) => r.if.includes(needle) && r.variables)?.variables;
+    expect(tierFor('merge_request_event')).toMatchObject({ KVMATRIX_TIER: 'pr' });
+    expect(tierFor('schedule')).toMatchObject({ KVMATRIX_TIER: 'nightly' });
+    expect(tierFor('CI_COMMIT_TAG')).toMatchObject({ KVMATRIX_TIER: 'release' });
+    expect(tierFor('CI_DEFAULT_BRANCH')).toMatchObject({ KVMATRIX_TIER: 'pr' });
+    for (const tier of ['pr', 'nightly', 'release'])
+      expect(matrix.definition.tiers.map((t) => t.id)).toContain(tier);
+  });
+
+  it('has a lint stage whose job reports JUnit and code quality', () => {
+    expect(parent.lint?.stage).toBe('lint');
+    expect(((parent.lint?.script ?? []) as string[]).join('\n')).toMatch(
+      /npx kvmatrix lint --junit \S+ --codequality \S+/,
+    );
+  });
+});

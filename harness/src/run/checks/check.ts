@@ -1,0 +1,53 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { CheckId, LayoutNode } from '../../matrix/model.ts';
+import type { Machine } from '../../providers/provider.ts';
+
+// What a check may look at: the cluster through its API (and kubectl for exec), the machines,
+// and what the cell expects (version, which nodes are members right now).
+export interface CheckContext {
+  kubeConfig: KubeConfig;
+  kubeconfigFile: string;
+  kubectl: string;
+  machines: Machine[];
+  members: LayoutNode[];
+  expectedVersion: string;
+  probeImage: string;
+  // The step's variables: checks verify the settings they name (e.g. kubelet_max_pods).
+  vars: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+// A check failed: the message says what was expected, the evidence shows what was seen.
+export class CheckFailure extends Error {
+  readonly evidence: string | undefined;
+  constructor(message: string, evidence?: string) {
+    super(message);
+    this.name = 'CheckFailure';
+    this.evidence = evidence;
+  }
+}
+
+export interface Check {
+  id: CheckId;
+  title: string;
+  run(ctx: CheckContext): Promise<string>;
+}
+
+// Polls `probe` until it returns a value or the deadline passes; the last error is the failure.
+export async function eventually<T>(
+  signal: AbortSignal,
+  timeoutMs: number,
+  probe: () => Promise<T>,
+  intervalMs = 2000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (Date.now() + intervalMs > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
