@@ -2,12 +2,14 @@
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
 import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
+import { benchProviders } from './providers.ts';
 
 export type Print = (line: string) => void;
 
 // biome-ignore format: one line per area keeps parallel additions from conflicting
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
+  { name: 'providers', run: benchProviders },
   { name: 'lint', run: benchLint },
 ];
 

@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
+import { registerArtifactsCommand } from './artifacts.ts';
 import { registerGenerateCommand } from './generate.ts';
+import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
+import { registerTestbedCommand } from './testbed.ts';
+import { registerVmsCommand } from './vms.ts';
 
 // The one place that lists the subcommands; each lives in a file of its own beside this one.
 // Keep one import and one line per command so that parallel work merges cleanly.
@@ -14,6 +19,11 @@ const registrations: Array<(program: Command) => void> = [
   registerSelectCommand,
   registerGenerateCommand,
   registerReportCommand,
+  registerVmsCommand,
+  registerReapCommand,
+  registerImagesCommand,
+  registerArtifactsCommand,
+  registerTestbedCommand,
 ];
 
 export function registerCommands(program: Command): void {
