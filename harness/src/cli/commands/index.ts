@@ -4,6 +4,7 @@ import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
+import { registerOperatorCommand } from './operator.ts';
 import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
 import { registerSelectCommand } from './select.ts';
@@ -18,6 +19,7 @@ const registrations: Array<(program: Command) => void> = [
   registerLintCommand,
   registerSelectCommand,
   registerGenerateCommand,
+  registerOperatorCommand,
   registerReportCommand,
   registerVmsCommand,
   registerReapCommand,

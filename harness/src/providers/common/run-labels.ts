@@ -15,7 +15,7 @@ const runIdPattern = /^[a-z0-9][a-z0-9-]{0,19}$/;
 
 // A short id, safe in host names, interface names (with a prefix) and file names.
 export function newRunId(): string {
-  return `r${Date.now().toString(36).slice(-5)}${randomBytes(2).toString('hex')}`;
+  return `r${Date.now().toString(36).slice(-5)}${randomBytes(3).toString('hex')}`;
 }
 
 export function assertRunId(runId: string): void {

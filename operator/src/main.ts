@@ -1,0 +1,58 @@
+// Entry point of the operator process: `node operator/src/main.ts [options]` (also
+// `kvmatrix operator run`). SIGTERM and SIGINT stop it cleanly and release the leader lease.
+import { Command } from 'commander';
+import { defaultExecutorImage, runOperator } from './run-operator.ts';
+
+export function buildOperatorCommand(command: Command): Command {
+  return command
+    .description('run the kvmatrix operator: ClusterDeployments -> Machines claimed -> playbook Jobs')
+    .option('--kubeconfig <file>', 'kubeconfig of the management cluster (default: $KUBECONFIG, in-cluster)')
+    .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
+    .option('--no-leader-elect', 'run without leader election (one replica only)')
+    .option(
+      '--leader-elect-namespace <ns>',
+      'namespace of the leader Lease',
+      process.env.POD_NAMESPACE ?? 'kvmatrix-system',
+    )
+    .option('--lease-duration <seconds>', 'leader lease duration', '15')
+    .option(
+      '--executor-image <ref>',
+      'image of the ansible-playbook Jobs',
+      process.env.KVMATRIX_EXECUTOR_IMAGE ?? defaultExecutorImage,
+    )
+    .option('--executor-service-account <name>', 'service account of the playbook Jobs')
+    .option('--workers <n>', 'workers per controller', '4')
+    .option('--stats-interval <seconds>', 'print API request and memory figures this often (0: never)', '0');
+}
+
+export async function runOperatorFromArgs(opts: Record<string, string | boolean | undefined>): Promise<void> {
+  const abort = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => abort.abort());
+  await runOperator(
+    {
+      kubeconfig: opts.kubeconfig as string | undefined,
+      namespace: opts.namespace as string | undefined,
+      leaderElection: opts.leaderElect !== false,
+      leaderElectionNamespace: opts.leaderElectNamespace as string,
+      leaseDurationMs: Number(opts.leaseDuration) * 1000,
+      executorImage: opts.executorImage as string,
+      executorServiceAccount: opts.executorServiceAccount as string | undefined,
+      workers: Number(opts.workers),
+      statsIntervalMs: Number(opts.statsInterval) * 1000,
+    },
+    abort.signal,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const program = buildOperatorCommand(new Command('kvmatrix-operator'));
+  program.action(async (opts) => {
+    try {
+      await runOperatorFromArgs(opts);
+    } catch (error) {
+      process.stderr.write(`kvmatrix-operator: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  });
+  await program.parseAsync(process.argv);
+}
