@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../system/paths.ts';
 import type { MachineSpec, RunIdentity } from '../provider.ts';
@@ -305,9 +306,24 @@ describe.skipIf(kubeconfig === undefined)('KubevirtProvider on a real API server
 
     // Not expired yet and no runner pod recorded: a live-looking namespace is spared...
     expect((await provider().reap({})).kept).toContain(ns);
-    // ...until its expiry passes (here: the clock moved 3 h on), and then nothing is left.
-    const later = provider({ now: () => new Date(Date.now() + 3 * 3600_000 + 60_000) });
-    expect((await later.reap({})).removed).toContain(ns);
+    // ...until `kvmatrix reap --older-than` (the CLI, as a scheduled pipeline runs it) finds it.
+    const cli = await execa(
+      path.join(repoRoot, 'node_modules', '.bin', 'node'),
+      [
+        path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'),
+        'reap',
+        '--provider',
+        'kubevirt',
+        '--older-than',
+        '1s',
+      ],
+      {
+        env: { KVMATRIX_KUBECONFIG: kubeconfig },
+        reject: false,
+      },
+    );
+    expect(cli.exitCode, String(cli.stderr)).toBe(0);
+    expect(cli.stdout).toContain(`removed kubevirt: ${ns}`);
     await expect(clients.core.readNamespace({ name: ns })).rejects.toSatisfy(isNotFound);
     const stray = (await clients.custom.listClusterCustomObject({
       ...virtualMachines,
