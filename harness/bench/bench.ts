@@ -4,6 +4,7 @@ import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
 import { benchProviders } from './providers.ts';
+import { benchReport } from './report.ts';
 
 export type Print = (line: string) => void;
 
@@ -13,6 +14,7 @@ const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }
   { name: 'operator', run: benchOperator },
   { name: 'providers', run: benchProviders },
   { name: 'lint', run: benchLint },
+  { name: 'report', run: benchReport },
 ];
 
 // Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.

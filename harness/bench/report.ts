@@ -1,6 +1,5 @@
 // Report rendering figures: merge records and render every format for the 36-cell fixture and for
-// a 1,000-cell pipeline made from it. Run alone with `node harness/bench/report.ts`, or call
-// benchReport() from the bench runner.
+// a 1,008-cell pipeline made from it. `npm run bench -- report`.
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildPipelineReport } from '../src/report/build-report.ts';
@@ -10,6 +9,7 @@ import { renderHtml } from '../src/report/render-html.ts';
 import { renderPipelineJunit } from '../src/report/render-junit.ts';
 import { renderMarkdown } from '../src/report/render-markdown.ts';
 import type { ResultRecord } from '../src/results/result-record.ts';
+import type { Print } from './bench.ts';
 
 const fixture = fileURLToPath(new URL('../src/report/test/fixtures/pipeline-36/', import.meta.url));
 
@@ -32,7 +32,7 @@ function scale(records: ResultRecord[], plan: PlanCell[], copies: number) {
   return { records: bigRecords, plan: bigPlan };
 }
 
-export async function benchReport(): Promise<void> {
+export async function benchReport(print: Print): Promise<void> {
   const { records } = await loadResultRecords([`${fixture}results`]);
   const plan = await loadPlanFile(`${fixture}plan.json`);
   for (const [label, input] of [
@@ -45,11 +45,9 @@ export async function benchReport(): Promise<void> {
     const [html, htmlMs] = time(() => renderHtml(report));
     const [md, mdMs] = time(() => renderMarkdown(report));
     const [junit, junitMs] = time(() => renderPipelineJunit(report));
-    console.log(
+    print(
       `report ${label}: merge ${buildMs.toFixed(1)} ms; html ${htmlMs.toFixed(1)} ms (${(html.length / 1024).toFixed(0)} KiB); ` +
         `markdown ${mdMs.toFixed(1)} ms (${(md.length / 1024).toFixed(0)} KiB); junit ${junitMs.toFixed(1)} ms (${(junit.length / 1024).toFixed(0)} KiB)`,
     );
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) await benchReport();

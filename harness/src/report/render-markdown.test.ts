@@ -13,7 +13,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(await loadFixtureReport(), {
       htmlUrl: 'https://gitlab.example.com/x/matrix.html',
     });
-    expect(md).toContain('### kvmatrix: ❌ 6 of 36 cells need attention');
+    expect(md).toContain('### kvmatrix: ❌ 6 of 36 cells failing');
     expect(md).toContain(
       '| os | kubernetes | runtime | network | layout | scenario | result | duration | first failure |',
     );

@@ -78,7 +78,7 @@ export function renderMarkdown(report: PipelineReport, options: MarkdownOptions 
     report.cells.length === 0
       ? '⚠️ no cells'
       : blocking > 0
-        ? `❌ ${blocking} of ${report.cells.length} cells need attention`
+        ? `❌ ${blocking} of ${report.cells.length} cells failing`
         : `✅ all ${report.cells.length} cells passed`;
   const where = [
     report.pipelineId
@@ -100,7 +100,13 @@ export function renderMarkdown(report: PipelineReport, options: MarkdownOptions 
   // Very large matrices: fold away what does not fit, pointing at the HTML report.
   const rowBudget = Math.max(50, Math.floor(MAX_NOTE_LENGTH / 700));
   const shown = attention.slice(0, rowBudget);
-  if (shown.length > 0) out.push('', table(report, shown, true));
+  if (shown.length > 0)
+    out.push(
+      '',
+      `**Needs attention** (${attention.length}: ${blocking} failing, ${attention.length - blocking} passed with a caveat)`,
+      '',
+      table(report, shown, true),
+    );
   if (attention.length > shown.length) {
     out.push(
       '',

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerArtifactsCommand } from './artifacts.ts';
+import { registerDownCommand } from './down.ts';
+import { registerGateCommand } from './gate.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
 import { registerLintCommand } from './lint.ts';
@@ -7,7 +9,9 @@ import { registerMatrixCommand } from './matrix.ts';
 import { registerOperatorCommand } from './operator.ts';
 import { registerReapCommand } from './reap.ts';
 import { registerReportCommand } from './report.ts';
+import { registerRunCommand } from './run.ts';
 import { registerSelectCommand } from './select.ts';
+import { registerSshCommand } from './ssh.ts';
 import { registerTestbedCommand } from './testbed.ts';
 import { registerVmsCommand } from './vms.ts';
 
@@ -26,6 +30,10 @@ const registrations: Array<(program: Command) => void> = [
   registerImagesCommand,
   registerArtifactsCommand,
   registerTestbedCommand,
+  registerRunCommand,
+  registerSshCommand,
+  registerDownCommand,
+  registerGateCommand,
 ];
 
 export function registerCommands(program: Command): void {
