@@ -44,7 +44,13 @@ debootstrap --variant=minbase \
 
 log "installing $ansible_pin into /opt/ansible"
 chroot "$mnt" python3 -m venv /opt/ansible
-chroot "$mnt" /opt/ansible/bin/pip install --no-cache-dir --disable-pip-version-check -q "$ansible_pin"
+# pip inside the rootfs trusts what the build host trusts (a host may reach PyPI through a TLS
+# proxy with its own CA); the bundle is used for this step only and not left in the image.
+host_ca=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
+cp "$host_ca" "$mnt/tmp/build-host-ca.crt"
+chroot "$mnt" /opt/ansible/bin/pip install --no-cache-dir --disable-pip-version-check -q \
+  --cert /tmp/build-host-ca.crt "$ansible_pin"
+rm -f "$mnt/tmp/build-host-ca.crt"
 
 log "copying playbooks/"
 mkdir -p "$mnt/opt/kvmatrix"

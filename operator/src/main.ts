@@ -1,6 +1,7 @@
 // Entry point of the operator process: `node operator/src/main.ts [options]` (also
 // `kvmatrix operator run`). SIGTERM and SIGINT stop it cleanly and release the leader lease.
 import { Command } from 'commander';
+import { UsageError } from '../../harness/src/errors.ts';
 import { defaultExecutorImage, runOperator } from './run-operator.ts';
 
 export function buildOperatorCommand(command: Command): Command {
@@ -25,7 +26,28 @@ export function buildOperatorCommand(command: Command): Command {
     .option('--stats-interval <seconds>', 'print API request and memory figures this often (0: never)', '0');
 }
 
+function positiveNumber(
+  opts: Record<string, string | boolean | undefined>,
+  key: string,
+  flag: string,
+  allowZero = false,
+): number {
+  const value = Number(opts[key]);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new UsageError(
+      `${flag} expects a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(opts[key])}`,
+      {
+        hint: `see --help for ${flag}`,
+      },
+    );
+  }
+  return value;
+}
+
 export async function runOperatorFromArgs(opts: Record<string, string | boolean | undefined>): Promise<void> {
+  const leaseSeconds = positiveNumber(opts, 'leaseDuration', '--lease-duration');
+  const workers = positiveNumber(opts, 'workers', '--workers');
+  const statsSeconds = positiveNumber(opts, 'statsInterval', '--stats-interval', true);
   const abort = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => abort.abort());
   await runOperator(
@@ -34,11 +56,11 @@ export async function runOperatorFromArgs(opts: Record<string, string | boolean 
       namespace: opts.namespace as string | undefined,
       leaderElection: opts.leaderElect !== false,
       leaderElectionNamespace: opts.leaderElectNamespace as string,
-      leaseDurationMs: Number(opts.leaseDuration) * 1000,
+      leaseDurationMs: leaseSeconds * 1000,
       executorImage: opts.executorImage as string,
       executorServiceAccount: opts.executorServiceAccount as string | undefined,
-      workers: Number(opts.workers),
-      statsIntervalMs: Number(opts.statsInterval) * 1000,
+      workers,
+      statsIntervalMs: statsSeconds * 1000,
     },
     abort.signal,
   );
@@ -51,7 +73,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       await runOperatorFromArgs(opts);
     } catch (error) {
       process.stderr.write(`kvmatrix-operator: ${(error as Error).message}\n`);
-      process.exitCode = 1;
+      const hint = (error as { hint?: string }).hint;
+      if (hint) process.stderr.write(`  hint: ${hint}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
     }
   });
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildOperatorCommand, runOperatorFromArgs } from '../../../../operator/src/main.ts';
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError, UsageError } from '../../errors.ts';
 
 // `kvmatrix operator run`: the operator in the foreground (operator/README.md).
 export function registerOperatorCommand(program: Command): void {
@@ -11,6 +11,7 @@ export function registerOperatorCommand(program: Command): void {
     try {
       await runOperatorFromArgs(opts);
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new InfrastructureError(`operator stopped: ${(error as Error).message}`, {
         hint: 'check the kubeconfig and that the CRDs of operator/config/crd are installed',
         cause: error,
