@@ -21,6 +21,7 @@ interface Stats {
   byVerb: Record<string, number>;
   rssBytes: number;
   heapUsedBytes: number;
+  cpuSeconds?: number;
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -180,6 +181,10 @@ export async function benchOperator(print: Print): Promise<void> {
       );
       line('operator requests per bound machine', (stats.requests / Math.max(1, reached)).toFixed(2));
       line('operator memory now (RSS / heap)', `${mib(stats.rssBytes)} / ${mib(stats.heapUsedBytes)}`);
+      if (stats.cpuSeconds !== undefined) {
+        const share = ((stats.cpuSeconds * 1000 * 100) / elapsedMs).toFixed(0);
+        line('operator CPU time (user+system)', `${stats.cpuSeconds.toFixed(1)} s (${share} % of one core)`);
+      }
     }
     line('operator peak RSS (VmHWM)', mib(peakKiB * 1024));
     if (reached < machines && reached > 0) {
