@@ -15,7 +15,8 @@ import type { KubevirtOptions } from './kubevirt-options.ts';
 import { KubevirtProvider } from './kubevirt-provider.ts';
 import { type LocalSshd, startLocalSshd } from './test/local-sshd.ts';
 import { type Behaviour, startStandinController } from './test/standin-controller.ts';
-import { applyManifest, createReadyDataSource, installCrds, testbedKubeconfig } from './test/test-cluster.ts';
+import { applyManifest, createReadyDataSource, installCrds } from './test/test-cluster.ts';
+import { testbedKubeconfig } from './test/testbed-kubeconfig.ts';
 
 // The provider against a real kube-apiserver (issue 4's testbed) with the real, generated
 // KubeVirt and CDI CRDs; test/standin-controller.ts plays virt-controller and CDI, and a real

@@ -6,25 +6,11 @@ import {
   loadAllYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { inject } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../../system/paths.ts';
 import { dataSources } from '../api-resources.ts';
 import { isConflict, type KubeClients } from '../kube-clients.ts';
 import { crdFiles } from './crd-schemas.ts';
-
-// The shared test control plane (issue 4's vitest global setup). Undefined: this checkout has no
-// testbed global setup at all, so the integration suite is skipped; '' means it failed to start,
-// which fails the suite with the reason.
-export function testbedKubeconfig(): string | undefined {
-  const kubeconfig = inject('kubeconfig' as never) as string | undefined;
-  if (kubeconfig === undefined) return undefined;
-  if (!kubeconfig)
-    throw new Error(
-      `the test control plane is not running: ${String(inject('testbedUnavailable' as never))}`,
-    );
-  return kubeconfig;
-}
 
 // Installs the generated KubeVirt and CDI CRDs (idempotent) and waits until they are served.
 // They go through loadAllYaml, which builds client-node's typed models: handing the typed API a
