@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
 
 // A minimal client of the QEMU Machine Protocol over a unix socket: one connection, commands in
@@ -13,27 +14,35 @@ export class QmpClient {
     this.socketPath = socketPath;
   }
 
-  async connect(timeoutMs = 10_000): Promise<void> {
+  // Connects and negotiates capabilities. A client that connects while QEMU is still starting
+  // may never get the greeting (seen with QEMU 7.2): such a connection is dropped and retried.
+  async connect(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        this.socket = await new Promise<net.Socket>((resolve, reject) => {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
           const s = net.connect(this.socketPath);
           s.once('connect', () => resolve(s));
           s.once('error', reject);
         });
-        break;
+        this.socket = socket;
+        this.buffer = '';
+        this.waiters = [];
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => this.onData(chunk));
+        socket.on('error', () => {});
+        const greeting = await Promise.race([this.next(), sleep(2000).then(() => undefined)]);
+        if (greeting) break;
+        socket.destroy();
       } catch (error) {
         if (Date.now() > deadline) {
           throw new InfrastructureError(`QMP socket ${this.socketPath} did not answer`, { cause: error });
         }
-        await new Promise((r) => setTimeout(r, 50));
       }
+      if (Date.now() > deadline)
+        throw new InfrastructureError(`QMP socket ${this.socketPath} sent no greeting`);
+      await sleep(50);
     }
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => this.onData(chunk));
-    this.socket.on('error', () => {});
-    await this.next(); // greeting
     await this.execute('qmp_capabilities');
   }
 
