@@ -129,7 +129,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
       const recipe = dated.get(undated.name) ?? undated;
       const started = Date.now();
       const step = (message: string) => progress(`${recipe.name}: ${message}`);
-      const workDir = cacheDir('artifacts', 'work', `${recipe.name}-${recipe.roots[0]?.version ?? 'x'}`);
+      const workDir = cacheDir('artifacts', 'work', `v${release.kubernetes}`, recipe.name);
       await buildGoRecipe(toolchain, recipe, workDir, binDir, step);
       const files: string[] = [];
       for (const binary of recipe.binaries) {

@@ -14,6 +14,7 @@ interface DownloadedModule {
   Path: string;
   Version: string;
   GoMod?: string;
+  Dir?: string;
   Info?: string;
   Time?: string;
   Error?: string;
@@ -47,10 +48,12 @@ export async function buildGoRecipe(
 ): Promise<void> {
   await mkdir(workDir, { recursive: true });
   const rootGoMods: string[] = [];
+  const rootDirs = new Map<string, string>();
   for (const root of recipe.roots) {
     progress(`resolving ${root.module}@${root.version}`);
     const info = await downloadModule(toolchain, root.module, root.version, workDir);
     rootGoMods.push(await readFile(info.GoMod as string, 'utf8'));
+    if (info.Dir) rootDirs.set(root.module, info.Dir);
   }
   const input: BuildModuleInput = {
     name: recipe.name,
@@ -59,7 +62,19 @@ export async function buildGoRecipe(
     packages: recipe.binaries.map((binary) => binary.pkg),
   };
   await writeFile(path.join(workDir, 'go.mod'), renderGoMod(input));
-  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(input.packages));
+  const external = input.packages.filter((pkg) => !pkg.startsWith('kvmatrix.local/'));
+  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(external));
+  if (recipe.localMain) {
+    await mkdir(path.join(workDir, recipe.localMain.dir), { recursive: true });
+    await writeFile(path.join(workDir, recipe.localMain.dir, 'main.go'), recipe.localMain.source);
+  }
+  if (recipe.patchedMain) {
+    const { dir, module, file, dropLines } = recipe.patchedMain;
+    const original = await readFile(path.join(rootDirs.get(module) ?? '', file), 'utf8');
+    const kept = original.split('\n').filter((line) => !dropLines.some((drop) => line.includes(drop)));
+    await mkdir(path.join(workDir, dir), { recursive: true });
+    await writeFile(path.join(workDir, dir, 'main.go'), kept.join('\n'));
+  }
 
   let downloads = 0;
   let lastReport = Date.now();

@@ -138,7 +138,13 @@ export async function runGo(toolchain: GoToolchain, args: string[], options: Run
     throw new ModuleVersionMissingError(module, version, await listModuleVersions(toolchain, module));
   }
   if (classified) throw classified;
-  const last = output.trim().split('\n').slice(-25).join('\n');
+  // Without the package names `go build -v` lists, so the compiler's message is what remains.
+  const last = output
+    .trim()
+    .split('\n')
+    .filter((line) => !/^[\w.\-~/]+$/.test(line))
+    .slice(-25)
+    .join('\n');
   throw new KvError('TOOL_FAILED', `go ${args.slice(0, 2).join(' ')} failed in ${options.cwd}:\n${last}`, {
     hint: 'the build module is kept in that directory; run the same go command there to investigate',
   });

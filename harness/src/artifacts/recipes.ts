@@ -1,4 +1,5 @@
 import type { GoModule } from './build-module.ts';
+import { renderCorednsMain } from './coredns-main.ts';
 import { type KubernetesRelease, networkPluginVersions } from './versions.ts';
 
 // What to build for one Kubernetes release: one Go build module per upstream project, each with
@@ -15,6 +16,11 @@ export interface GoRecipe {
   roots: GoModule[];
   binaries: GoBinary[];
   ldflags: string[];
+  // A main package of the build module itself: directory inside it and its main.go.
+  localMain?: { dir: string; source: string };
+  // A main package copied at build time from a root module's file, without the lines that
+  // contain any of `dropLines` (an import of a package whose dependencies the proxy lacks).
+  patchedMain?: { dir: string; module: string; file: string; dropLines: string[] };
 }
 
 // Kubernetes stamps its version into two packages (hack/lib/version.sh); without it the binaries
@@ -75,14 +81,28 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
     {
       name: 'coredns',
       roots: [{ module: 'github.com/coredns/coredns', version: `v${release.coredns}` }],
-      binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+      binaries: [{ name: 'coredns', pkg: 'kvmatrix.local/build/coredns/cmd/coredns' }],
       ldflags: [],
+      localMain: { dir: 'cmd/coredns', source: renderCorednsMain() },
     },
     {
       name: 'flanneld',
       roots: [{ module: 'github.com/flannel-io/flannel', version: `v${networkPluginVersions.flannel}` }],
-      binaries: [{ name: 'flanneld', pkg: 'github.com/flannel-io/flannel' }],
+      binaries: [{ name: 'flanneld', pkg: 'kvmatrix.local/build/flanneld/cmd/flanneld' }],
       ldflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=v${networkPluginVersions.flannel}`],
+      // The Tencent Cloud VPC backend's SDK (github.com/tencentcloud/tencentcloud-sdk-go/
+      // tencentcloud/vpc@v1.3.188) is not served by the module proxy, and the deprecated udp
+      // backend needs cgo (these binaries are static): flanneld is built without those two
+      // backends (vxlan, host-gw, wireguard, ipip, ipsec, alloc, extension remain).
+      patchedMain: {
+        dir: 'cmd/flanneld',
+        module: 'github.com/flannel-io/flannel',
+        file: 'main.go',
+        dropLines: [
+          'github.com/flannel-io/flannel/pkg/backend/tencentvpc',
+          'github.com/flannel-io/flannel/pkg/backend/udp"',
+        ],
+      },
     },
     {
       name: 'cni-flannel',

@@ -7,6 +7,7 @@ import type { Provider } from './provider.ts';
 export const providerFactories: Record<string, () => Promise<Provider>> = {
   podman: async () => new (await import('./podman/podman-provider.ts')).PodmanProvider(),
   qemu: async () => new (await import('./qemu/qemu-provider.ts')).QemuProvider(),
+  kubevirt: async () => new (await import('./kubevirt/kubevirt-provider.ts')).KubevirtProvider(),
 };
 
 // The local providers `auto` may choose, fastest first.
