@@ -35,6 +35,12 @@ const spec = (name: string): MachineSpec => ({
   diskGiB: 4,
 });
 let scratch = '';
+const track = (runId: string): string => {
+  ourRuns.push(runId);
+  return runId;
+};
+// Only the runs these tests made are reaped at the end: other runs on this host are not ours.
+const ourRuns: string[] = [];
 let image: GoldenImage;
 
 async function expectNothingLeft(runId: string, stateDir: string): Promise<void> {
@@ -56,7 +62,7 @@ describe.runIf(isRoot)('the qemu provider', () => {
   }, 1_200_000);
 
   afterAll(async () => {
-    await provider.reap({});
+    for (const runId of ourRuns) await provider.reap({ runId });
     delete process.env.KVMATRIX_STATE_DIR;
     await rm(scratch, { recursive: true, force: true });
   });
@@ -73,7 +79,7 @@ describe.runIf(isRoot)('the qemu provider', () => {
   it.runIf(withVms)(
     'brings up three VMs that reach each other and run Ansible, and down leaves nothing',
     async () => {
-      const id: RunIdentity = { runId: newRunId(), cell: 'test-qemu-three' };
+      const id: RunIdentity = { runId: track(newRunId()), cell: 'test-qemu-three' };
       const stateDir = path.join(scratch, 'run-three');
       const result = await provider.up({ id, machines: ['v1', 'v2', 'v3'].map(spec), stateDir });
       try {
@@ -120,6 +126,7 @@ describe.runIf(isRoot)('the qemu provider', () => {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       expect(runId).not.toBe('');
+      track(runId);
       const report = await provider.reap({ runId });
       expect(report.removed.join('\n')).toMatch(/qemu pid/);
       await expectNothingLeft(runId, path.join(process.env.KVMATRIX_STATE_DIR ?? '', 'vms', name));
@@ -135,7 +142,7 @@ describe.runIf(isRoot)('the qemu provider', () => {
     ).toBe(0);
     try {
       await runTool('dd', ['if=/dev/zero', `of=${full}/fill`, 'bs=4k', 'count=16']);
-      const id: RunIdentity = { runId: newRunId(), cell: 'test-qemu-full' };
+      const id: RunIdentity = { runId: track(newRunId()), cell: 'test-qemu-full' };
       await expect(
         provider.up({ id, machines: [spec('f1')], stateDir: path.join(full, 'run') }),
       ).rejects.toThrow(/space/i);
@@ -148,10 +155,10 @@ describe.runIf(isRoot)('the qemu provider', () => {
   }, 60_000);
 
   it('fails with a clear message and leaves nothing when the bridge cannot be created', async () => {
-    const id: RunIdentity = { runId: newRunId(), cell: 'test-qemu-network' };
+    const id: RunIdentity = { runId: track(newRunId()), cell: 'test-qemu-network' };
     const { bridgeName } = await import('./qemu-network.ts');
     // An interface of that name exists already (not ours): the run's bridge cannot be made.
-    await runTool('ip', ['link', 'add', bridgeName(id.runId), 'type', 'dummy']);
+    await runTool('ip', ['link', 'add', bridgeName(id.runId), 'type', 'bridge']);
     try {
       const stateDir = path.join(scratch, 'run-network');
       await expect(provider.up({ id, machines: [spec('x1')], stateDir })).rejects.toThrow(

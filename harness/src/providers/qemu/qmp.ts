@@ -8,6 +8,7 @@ export class QmpClient {
   private socket: net.Socket | undefined;
   private buffer = '';
   private waiters: Array<(msg: Record<string, unknown>) => void> = [];
+  private closedReason: string | undefined;
   private readonly socketPath: string;
 
   constructor(socketPath: string) {
@@ -31,6 +32,11 @@ export class QmpClient {
         socket.setEncoding('utf8');
         socket.on('data', (chunk: string) => this.onData(chunk));
         socket.on('error', () => {});
+        // A QEMU that exits mid-command must fail the command, not leave it pending forever.
+        socket.on('close', () => {
+          this.closedReason = 'QEMU closed the QMP connection';
+          for (const waiter of this.waiters.splice(0)) waiter({ error: { desc: this.closedReason } });
+        });
         const greeting = await Promise.race([this.next(), sleep(2000).then(() => undefined)]);
         if (greeting) break;
         socket.destroy();
@@ -63,7 +69,9 @@ export class QmpClient {
   }
 
   async execute(command: string, args?: Record<string, unknown>): Promise<unknown> {
-    if (!this.socket) throw new InfrastructureError('QMP: not connected');
+    if (!this.socket || this.socket.destroyed) {
+      throw new InfrastructureError(`QMP ${command}: ${this.closedReason ?? 'not connected'}`);
+    }
     const reply = this.next();
     this.socket.write(
       `${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`,
