@@ -1,7 +1,8 @@
 // Operator benchmark: how long 500 ClusterDeployments take to bind 5,000 Machines on a real
 // kube-apiserver, how many API requests the operator makes for it, and its memory at that size.
-// Flags: --clusters=N (500) --machines-per-cluster=M (10) --budget-s=S (900). If the budget runs
-// out, the figures at the size reached are printed with a labelled linear extrapolation.
+// Flags: --clusters=N (500) --machines-per-cluster=M (10) --budget-s=S (900) --workers=W (8, per
+// controller). If the budget runs out, the figures at the size reached are printed with a
+// labelled linear extrapolation.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ interface Stats {
   byVerb: Record<string, number>;
   rssBytes: number;
   heapUsedBytes: number;
+  cpuSeconds?: number;
 }
 
 function flag(args: string[], name: string, fallback: number): number {
@@ -44,6 +46,7 @@ export async function benchOperator(print: Print): Promise<void> {
   const clusters = flag(args, 'clusters', 500);
   const perCluster = flag(args, 'machines-per-cluster', 10);
   const budgetMs = flag(args, 'budget-s', 900) * 1000;
+  const workers = flag(args, 'workers', 8);
   const machines = clusters * perCluster;
   const external = process.env.KVMATRIX_BENCH_KUBECONFIG;
   // The shared test control plane of issue 4 (etcd, kube-apiserver, kube-controller-manager).
@@ -87,7 +90,7 @@ export async function benchOperator(print: Print): Promise<void> {
         `--namespace=${namespace}`,
         '--no-leader-elect',
         '--stats-interval=2',
-        '--workers=8',
+        `--workers=${workers}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -163,7 +166,10 @@ export async function benchOperator(print: Print): Promise<void> {
     await watching;
     const stats = lastStats;
 
-    line('size asked', `${clusters} ClusterDeployments x ${perCluster} = ${machines} Machines`);
+    line(
+      'size asked',
+      `${clusters} ClusterDeployments x ${perCluster} = ${machines} Machines (${workers} workers)`,
+    );
     line('ClusterDeployments created in', `${(createdMs / 1000).toFixed(1)} s`);
     line('machines bound', `${reached} of ${machines}`);
     line(
@@ -180,6 +186,10 @@ export async function benchOperator(print: Print): Promise<void> {
       );
       line('operator requests per bound machine', (stats.requests / Math.max(1, reached)).toFixed(2));
       line('operator memory now (RSS / heap)', `${mib(stats.rssBytes)} / ${mib(stats.heapUsedBytes)}`);
+      if (stats.cpuSeconds !== undefined) {
+        const share = ((stats.cpuSeconds * 1000 * 100) / elapsedMs).toFixed(0);
+        line('operator CPU time (user+system)', `${stats.cpuSeconds.toFixed(1)} s (${share} % of one core)`);
+      }
     }
     line('operator peak RSS (VmHWM)', mib(peakKiB * 1024));
     if (reached < machines && reached > 0) {

@@ -43,14 +43,19 @@ debootstrap --variant=minbase \
   bookworm "$mnt" "$mirror" >/dev/null
 
 log "installing $ansible_pin into /opt/ansible"
+# The wheels are fetched by the build host's pip (which knows the host's proxy and CA settings)
+# for the rootfs's Python (bookworm: 3.11, x86_64) and installed inside with no index.
+wheels="$mnt/tmp/kvm-wheels"
+mkdir -p "$wheels"
+python3 -m pip download --quiet --disable-pip-version-check --dest "$wheels" \
+  --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+  --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+  "$ansible_pin"
 chroot "$mnt" python3 -m venv /opt/ansible
-# pip inside the rootfs trusts what the build host trusts (a host may reach PyPI through a TLS
-# proxy with its own CA); the bundle is used for this step only and not left in the image.
-host_ca=${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}
-cp "$host_ca" "$mnt/tmp/build-host-ca.crt"
-chroot "$mnt" /opt/ansible/bin/pip install --no-cache-dir --disable-pip-version-check -q \
-  --cert /tmp/build-host-ca.crt "$ansible_pin"
-rm -f "$mnt/tmp/build-host-ca.crt"
+chroot "$mnt" /usr/bin/env -i PATH=/usr/bin:/bin /opt/ansible/bin/pip install --quiet --no-cache-dir \
+  --disable-pip-version-check --no-index --find-links /tmp/kvm-wheels "$ansible_pin"
+rm -rf "$wheels"
+chroot "$mnt" /opt/ansible/bin/ansible-playbook --version | head -1
 
 log "copying playbooks/"
 mkdir -p "$mnt/opt/kvmatrix"

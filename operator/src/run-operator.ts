@@ -25,11 +25,13 @@ export const statsPrefix = 'kvmatrix-operator-stats ';
 
 function printStats(counter: RequestCounter): void {
   const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
   const stats = {
     requests: counter.total,
     byVerb: counter.snapshot(),
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
   process.stderr.write(`${statsPrefix}${JSON.stringify(stats)}\n`);
 }

@@ -6,7 +6,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 
+# KVMATRIX_ARTIFACT_ONLY narrows the components (e.g. kubernetes,etcd for the test control plane
+# alone); images are packed only when everything is built.
 versions=${KVMATRIX_ARTIFACT_VERSIONS:-1.34}
+only=()
+[[ -n ${KVMATRIX_ARTIFACT_ONLY:-} ]] && only=(--only "$KVMATRIX_ARTIFACT_ONLY")
 for version in $versions; do
-  npx --no-install kvmatrix artifacts build --kubernetes "$version"
+  npx --no-install kvmatrix artifacts build --kubernetes "$version" "${only[@]}"
 done

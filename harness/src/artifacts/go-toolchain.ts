@@ -68,7 +68,7 @@ const unreachablePatterns = [
   /server misbehaving/,
 ];
 const missingVersionPattern =
-  /(?:go: |\s)([\w.\-~/]+)@(v[\w.\-+]+): (?:reading [^\n]*: (?:403|404|410)|invalid version|unknown revision)/;
+  /(?:go: |\s|")([\w.\-~/]+)@(v[\w.\-+]+): (?:reading [^\n]*: (?:403|404|410)|invalid version|unknown revision)/;
 
 // Classifies the output of a failed Go command. Returns undefined when it is none of the known
 // environmental failures (then it is a build failure of the module itself).
@@ -138,7 +138,13 @@ export async function runGo(toolchain: GoToolchain, args: string[], options: Run
     throw new ModuleVersionMissingError(module, version, await listModuleVersions(toolchain, module));
   }
   if (classified) throw classified;
-  const last = output.trim().split('\n').slice(-25).join('\n');
+  // Without the package names `go build -v` lists, so the compiler's message is what remains.
+  const last = output
+    .trim()
+    .split('\n')
+    .filter((line) => !/^[\w.\-~/]+$/.test(line))
+    .slice(-25)
+    .join('\n');
   throw new KvError('TOOL_FAILED', `go ${args.slice(0, 2).join(' ')} failed in ${options.cwd}:\n${last}`, {
     hint: 'the build module is kept in that directory; run the same go command there to investigate',
   });

@@ -91,13 +91,17 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
       binaries: [{ name: 'flanneld', pkg: 'kvmatrix.local/build/flanneld/cmd/flanneld' }],
       ldflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=v${networkPluginVersions.flannel}`],
       // The Tencent Cloud VPC backend's SDK (github.com/tencentcloud/tencentcloud-sdk-go/
-      // tencentcloud/vpc@v1.3.188) is not served by the module proxy; flanneld is built without
-      // that one backend (vxlan, host-gw, wireguard, ipip, udp, ipsec, alloc, extension remain).
+      // tencentcloud/vpc@v1.3.188) is not served by the module proxy, and the deprecated udp
+      // backend needs cgo (these binaries are static): flanneld is built without those two
+      // backends (vxlan, host-gw, wireguard, ipip, ipsec, alloc, extension remain).
       patchedMain: {
         dir: 'cmd/flanneld',
         module: 'github.com/flannel-io/flannel',
         file: 'main.go',
-        dropLines: ['github.com/flannel-io/flannel/pkg/backend/tencentvpc'],
+        dropLines: [
+          'github.com/flannel-io/flannel/pkg/backend/tencentvpc',
+          'github.com/flannel-io/flannel/pkg/backend/udp"',
+        ],
       },
     },
     {

@@ -50,8 +50,8 @@ export const networkPluginVersions = {
   flannel: '0.28.10',
   // The `flannel` CNI plugin. github.com/flannel-io/cni-plugin answers 403 "not available" at the
   // module proxy (even its version list); the same plugin lived in
-  // github.com/containernetworking/plugins (plugins/meta/flannel) until v1.0.1, which is served.
-  cniPlugins: '1.0.1',
+  // github.com/containernetworking/plugins (plugins/meta/flannel) up to v0.9.1, which is served.
+  cniPlugins: '0.9.1',
 } as const;
 
 export const currentMinor = '1.34';
