@@ -62,7 +62,7 @@ async function report(args: string[], env: Record<string, string>) {
 
 describe('kvmatrix report --post', () => {
   it('creates the comment once, edits it on the next run, and sets a status per cell', {
-    timeout: 30_000,
+    timeout: 180_000,
   }, async () => {
     gitlab.addHumanNotes(5);
     const args = [
@@ -97,7 +97,7 @@ describe('kvmatrix report --post', () => {
     for (const text of written) expect(text).not.toContain(TOKEN);
   });
 
-  it('retries a 429 and still posts', { timeout: 30_000 }, async () => {
+  it('retries a 429 and still posts', { timeout: 180_000 }, async () => {
     gitlab.inject('GET', /\/notes$/, { status: 429, headers: { 'retry-after': '1' }, body: 'Retry later' });
     const { code, printed } = await report(
       ['-r', fixtureResults, '--plan', fixturePlan, '--post', '--no-statuses'],
@@ -111,7 +111,7 @@ describe('kvmatrix report --post', () => {
   });
 
   it('stops at a 401 with a message naming KVMATRIX_GITLAB_TOKEN, even in debug mode', {
-    timeout: 30_000,
+    timeout: 180_000,
   }, async () => {
     const env = ciEnv({ KVMATRIX_GITLAB_TOKEN: `${TOKEN}-revoked`, KVMATRIX_DEBUG: '1' });
     const result = await execa(node, [kvmatrix, 'report', '-r', fixtureResults, '--post'], {
@@ -141,7 +141,7 @@ describe('kvmatrix report --post', () => {
 
 describe('kvmatrix report --collect', () => {
   it('fetches result.json of every child job, retried attempts included, and reports missing cells', {
-    timeout: 30_000,
+    timeout: 180_000,
   }, async () => {
     const source = path.join(work, 'source');
     await cp(fixtureResults, source, { recursive: true });
