@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['harness/**/*.test.ts', 'operator/**/*.test.ts', 'lint/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Generous: CI shares two cores among heavy suites (real clusters, VMs, Go builds).
+    testTimeout: 120_000,
     hookTimeout: 600_000,
     pool: 'forks',
     globalSetup: ['harness/src/testbed/vitest-global-setup.ts'],
