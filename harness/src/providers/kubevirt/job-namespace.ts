@@ -12,7 +12,7 @@ import {
   namespaceFor,
   toLabelValue,
 } from './identity.ts';
-import { apiFailure, isConflict, isNotFound, type KubeClients } from './kube-clients.ts';
+import { apiFailure, isConflict, isNotFound, type KubeClients, retryForbidden } from './kube-clients.ts';
 import type { RunnerPod } from './kubevirt-options.ts';
 import { renderResourceQuota } from './quota.ts';
 import { watchCollection } from './watch-collection.ts';
@@ -110,10 +110,12 @@ export async function createJobNamespace(
   }
   await bindJobRole(clients, name, labels);
   try {
-    await clients.core.createNamespacedResourceQuota({
-      namespace: name,
-      body: renderResourceQuota(name, labels, machines) as never,
-    });
+    await retryForbidden(() =>
+      clients.core.createNamespacedResourceQuota({
+        namespace: name,
+        body: renderResourceQuota(name, labels, machines) as never,
+      }),
+    );
   } catch (error) {
     if (!isConflict(error)) throw apiFailure(`cannot create the ResourceQuota in ${name}`, error);
   }

@@ -110,3 +110,16 @@ export function apiFailure(doing: string, error: unknown, hint?: string): Infras
     hint ? { cause: error, hint } : { cause: error },
   );
 }
+
+// Runs a call made right after a RoleBinding was created, retrying 403 for a few seconds while the
+// API server's authorizer cache catches up with the new binding.
+export async function retryForbidden<T>(call: () => Promise<T>, attempts = 10, delayMs = 500): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (httpStatus(error) !== 403 || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

@@ -15,7 +15,14 @@ import type { KubevirtOptions } from './kubevirt-options.ts';
 import { KubevirtProvider } from './kubevirt-provider.ts';
 import { type LocalSshd, startLocalSshd } from './test/local-sshd.ts';
 import { type Behaviour, startStandinController } from './test/standin-controller.ts';
-import { applyManifest, createReadyDataSource, installCrds, testbedKubeconfig } from './test/test-cluster.ts';
+import {
+  applyManifest,
+  createDeployedOperatorCrs,
+  createReadyDataSource,
+  installCrds,
+  kubeconfigForServiceAccount,
+} from './test/test-cluster.ts';
+import { testbedKubeconfig } from './test/testbed-kubeconfig.ts';
 
 // The provider against a real kube-apiserver (issue 4's testbed) with the real, generated
 // KubeVirt and CDI CRDs; test/standin-controller.ts plays virt-controller and CDI, and a real
@@ -70,6 +77,7 @@ describe.skipIf(kubeconfig === undefined)('KubevirtProvider on a real API server
       'kvmatrix-images': imageNamespace,
     });
     await createReadyDataSource(clients, imageNamespace, 'kvmatrix-debian12');
+    await createDeployedOperatorCrs(clients, `kvm-kubevirt-operators-${suffix}`);
     await clients.core.createNamespace({ body: { metadata: { name: runnerNamespace } } });
     await applyManifest(clients, 'vm-templates/rbac/runner-namespace.yaml', {
       'gitlab-runner': runnerNamespace,
@@ -82,7 +90,7 @@ describe.skipIf(kubeconfig === undefined)('KubevirtProvider on a real API server
 
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-    for (const name of [imageNamespace, runnerNamespace])
+    for (const name of [imageNamespace, runnerNamespace, `kvm-kubevirt-operators-${suffix}`])
       await clients?.core.deleteNamespace({ name }).catch(() => {});
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -96,10 +104,27 @@ describe.skipIf(kubeconfig === undefined)('KubevirtProvider on a real API server
       },
     });
     const { id, stateDir, sshd } = await prepareRun(`cell3-${suffix}`);
+    // The provider runs as the runner's service account with vm-templates/rbac/ and nothing more.
+    const asRunner = await kubeconfigForServiceAccount(
+      clients,
+      runnerNamespace,
+      'kvmatrix-ci',
+      path.join(workDir, 'runner.kubeconfig'),
+    );
     const kv = provider({
+      kubeconfig: asRunner,
       sshPort: sshd.port,
       runner: { namespace: runnerNamespace, name: 'runner-job-77' },
     });
+    const checks = await kv.preflight([machine('cp-1')]);
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks.map((c) => c.name)).toEqual([
+      'kubeconfig',
+      'kubevirt-ready',
+      'cdi-ready',
+      'datasource-debian12',
+      'permissions',
+    ]);
     const lines: string[] = [];
     const result = await kv.up({
       id,

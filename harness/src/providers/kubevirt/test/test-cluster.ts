@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ApiextensionsV1Api,
@@ -6,25 +6,11 @@ import {
   loadAllYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { inject } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../../system/paths.ts';
 import { dataSources } from '../api-resources.ts';
 import { isConflict, type KubeClients } from '../kube-clients.ts';
 import { crdFiles } from './crd-schemas.ts';
-
-// The shared test control plane (issue 4's vitest global setup). Undefined: this checkout has no
-// testbed global setup at all, so the integration suite is skipped; '' means it failed to start,
-// which fails the suite with the reason.
-export function testbedKubeconfig(): string | undefined {
-  const kubeconfig = inject('kubeconfig' as never) as string | undefined;
-  if (kubeconfig === undefined) return undefined;
-  if (!kubeconfig)
-    throw new Error(
-      `the test control plane is not running: ${String(inject('testbedUnavailable' as never))}`,
-    );
-  return kubeconfig;
-}
 
 // Installs the generated KubeVirt and CDI CRDs (idempotent) and waits until they are served.
 // They go through loadAllYaml, which builds client-node's typed models: handing the typed API a
@@ -145,4 +131,96 @@ export async function createReadyDataSource(
       },
     },
   });
+}
+
+// A kubeconfig that authenticates as a service account (a TokenRequest token), so tests run the
+// provider with exactly the RBAC of vm-templates/rbac/ instead of as cluster admin.
+export async function kubeconfigForServiceAccount(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  file: string,
+): Promise<string> {
+  try {
+    await clients.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+  const token = await clients.core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = clients.kc.getCurrentCluster();
+  if (!cluster || !token.status?.token) throw new Error('no cluster or no token');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'testbed',
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data':
+            cluster.caData ?? Buffer.from(await readFile(cluster.caFile ?? '')).toString('base64'),
+        },
+      },
+    ],
+    users: [{ name, user: { token: token.status.token } }],
+    contexts: [{ name, context: { cluster: 'testbed', user: name } }],
+    'current-context': name,
+  };
+  await writeFile(file, JSON.stringify(config), { mode: 0o600 });
+  return file;
+}
+
+// What virt-operator and cdi-operator report once their components are up: the KubeVirt and CDI
+// CRs Deployed and Available (the operators cannot run here).
+export async function createDeployedOperatorCrs(
+  clients: KubeClients,
+  kubevirtNamespace: string,
+): Promise<void> {
+  const available = [
+    { type: 'Available', status: 'True', reason: 'AllComponentsReady', message: 'All components are ready.' },
+  ];
+  try {
+    await clients.core.createNamespace({ body: { metadata: { name: kubevirtNamespace } } });
+    await clients.custom.createNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'kubevirts',
+      namespace: kubevirtNamespace,
+      body: { apiVersion: 'kubevirt.io/v1', kind: 'KubeVirt', metadata: { name: 'kubevirt' }, spec: {} },
+    });
+    const kv = (await clients.custom.getNamespacedCustomObject({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'kubevirts',
+      namespace: kubevirtNamespace,
+      name: 'kubevirt',
+    })) as Record<string, unknown>;
+    kv.status = { phase: 'Deployed', conditions: available, observedKubeVirtVersion: 'v1.8.1' };
+    await clients.custom.replaceNamespacedCustomObjectStatus({
+      group: 'kubevirt.io',
+      version: 'v1',
+      plural: 'kubevirts',
+      namespace: kubevirtNamespace,
+      name: 'kubevirt',
+      body: kv,
+    });
+    await clients.custom.createClusterCustomObject({
+      group: 'cdi.kubevirt.io',
+      version: 'v1beta1',
+      plural: 'cdis',
+      body: {
+        apiVersion: 'cdi.kubevirt.io/v1beta1',
+        kind: 'CDI',
+        metadata: { name: 'cdi' },
+        spec: {},
+        status: { phase: 'Deployed', conditions: available },
+      },
+    });
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
 }
