@@ -45,6 +45,24 @@ def kvmatrix_ipv4_network(address, netmask):
     return str(ipaddress.ip_interface('%s/%s' % (address, netmask)).network)
 
 
+def kvmatrix_node_ips(hosts, hostvars):
+    """Each host's cluster address: kube_node_ip, else ip, else ansible_host, else its name.
+
+    Role defaults are not in hostvars, so other hosts' addresses are read from this chain,
+    the same one the cluster role's cluster_node_ip follows.
+    """
+    ips = []
+    for host in hosts:
+        hv = hostvars[host]
+        for key in ('kube_node_ip', 'ip', 'ansible_host'):
+            if key in hv and hv[key]:
+                ips.append(str(hv[key]))
+                break
+        else:
+            ips.append(str(host))
+    return ips
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -53,4 +71,5 @@ class FilterModule(object):
             'kvmatrix_cidr_overlaps': kvmatrix_cidr_overlaps,
             'kvmatrix_cidr_host': kvmatrix_cidr_host,
             'kvmatrix_ipv4_network': kvmatrix_ipv4_network,
+            'kvmatrix_node_ips': kvmatrix_node_ips,
         }
