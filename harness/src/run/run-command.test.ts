@@ -1,4 +1,3 @@
-// Pending: enabled (renamed to run-command.test.ts) once the artifact set builds its images in CI.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,8 +76,8 @@ describe('kvmatrix run on the podman provider', () => {
         ['pod-network', 'passed'],
         ['service-dns', 'passed'],
       ]);
-      expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toContain('pods=150');
-      expect(record.steps[2]?.changed).toEqual([]);
+      expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toContain('pods=150');
+      expect(record.steps[1]?.changed).toEqual([]);
       expect(deploy?.tasks?.length).toBeGreaterThan(20);
       const junit = (await parse(await readFile(path.join(out, 'junit.xml'), 'utf8'))) as {
         tests: number;
