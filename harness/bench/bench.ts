@@ -6,6 +6,7 @@ import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
 import { benchProviders } from './providers.ts';
 import { benchReport } from './report.ts';
+import { benchRun } from './run.ts';
 
 export type Print = (line: string) => void;
 
@@ -17,6 +18,7 @@ const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }
   { name: 'lint', run: benchLint },
   { name: 'report', run: benchReport },
   { name: 'kubevirt', run: benchKubevirt },
+  { name: 'run', run: benchRun },
 ];
 
 // Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.
