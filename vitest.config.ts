@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    globalSetup: ['harness/src/testbed/vitest-global-setup.ts'],
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'artifacts/test-junit.xml' },
   },

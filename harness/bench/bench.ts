@@ -1,17 +1,26 @@
 // `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchKubevirt } from './kubevirt.ts';
 import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
+import { benchOperator } from './operator.ts';
+import { benchProviders } from './providers.ts';
+import { benchReport } from './report.ts';
 
 export type Print = (line: string) => void;
 
 // biome-ignore format: one line per area keeps parallel additions from conflicting
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
+  { name: 'operator', run: benchOperator },
+  { name: 'providers', run: benchProviders },
   { name: 'lint', run: benchLint },
+  { name: 'report', run: benchReport },
+  { name: 'kubevirt', run: benchKubevirt },
 ];
 
-const wanted = process.argv.slice(2);
+// Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 let failed = false;
 for (const area of areas) {
   if (wanted.length && !wanted.includes(area.name)) continue;

@@ -34,6 +34,7 @@ export function makeLargeMatrix(): string {
     axis('network', ids('net', 5), 'network_plugin'),
     `  layout:\n    values:\n${layoutValues}`,
     'steps:',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a matrix `${var}` reference, not a template
     '  deploy: { kind: deploy, playbook: cluster.yml, vars: { v: "${kube_version}" }, checks: [apiserver, nodes-ready] }',
     '  add-worker: { kind: scale-up, playbook: scale.yml, scale: { add: worker }, checks: [nodes-ready] }',
     '  again: { kind: idempotence, playbook: cluster.yml, checks: [apiserver] }',

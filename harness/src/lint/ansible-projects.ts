@@ -22,6 +22,17 @@ export interface AnsibleProject {
   ansibleLintConfig: string | undefined;
 }
 
+// The folders holding an ansible.cfg or an ansible-lint configuration ('.' for the root).
+export function findAnsibleProjectDirs(files: string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const config = ANSIBLE_LINT_FILES.find((name) => file === name || file.endsWith(`/${name}`));
+    if (config) dirs.add(stripSuffix(file, config));
+    else if (path.posix.basename(file) === 'ansible.cfg') dirs.add(path.posix.dirname(file));
+  }
+  return dirs;
+}
+
 // Assigns every playbook and role to the deepest project folder above it.
 export function groupAnsibleProjects(
   files: string[],
@@ -29,12 +40,7 @@ export function groupAnsibleProjects(
   roles: string[],
 ): AnsibleProject[] {
   const fileSet = new Set(files);
-  const markerDirs = new Set<string>();
-  for (const file of files) {
-    const config = ANSIBLE_LINT_FILES.find((name) => file === name || file.endsWith(`/${name}`));
-    if (config) markerDirs.add(stripSuffix(file, config));
-    else if (path.posix.basename(file) === 'ansible.cfg') markerDirs.add(path.posix.dirname(file));
-  }
+  const markerDirs = findAnsibleProjectDirs(files);
   const projectOf = (item: string): string => {
     let best = '.';
     for (const dir of markerDirs) {

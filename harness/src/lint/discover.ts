@@ -1,7 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { type AnsibleProject, groupAnsibleProjects } from './ansible-projects.ts';
+import { type AnsibleProject, findAnsibleProjectDirs, groupAnsibleProjects } from './ansible-projects.ts';
 import { listRepositoryFiles } from './list-files.ts';
 
 // What the lint stage found in a repository it may never have seen before.
@@ -10,8 +10,8 @@ export interface LintTarget {
   isGit: boolean;
   files: string[];
   yamlFiles: string[];
-  // Entry playbooks: YAML at the top of the root or of a `playbooks` folder whose top level is
-  // a list of plays (`hosts:`) or playbook imports.
+  // Entry playbooks: YAML at the top of the root, of a `playbooks` folder or of a folder with an
+  // ansible.cfg, whose top level is a list of plays (`hosts:`) or playbook imports.
   playbooks: string[];
   // Role folders: those holding tasks/main.yml.
   roles: string[];
@@ -42,8 +42,9 @@ export async function discoverTarget(root: string): Promise<LintTarget> {
       else if (PYTHON_SHEBANG.test(shebang)) pythonFiles.push(file);
     }
   }
+  const projectDirs = findAnsibleProjectDirs(files);
   const playbooks: string[] = [];
-  for (const file of yamlFiles.filter(isPlaybookCandidate)) {
+  for (const file of yamlFiles.filter((f) => isPlaybookCandidate(f, projectDirs))) {
     if (await looksLikePlaybook(path.join(root, file))) playbooks.push(file);
   }
   const roles = [
@@ -75,9 +76,11 @@ export function hasAnsible(target: LintTarget): boolean {
   return target.playbooks.length > 0 || target.roles.length > 0;
 }
 
-function isPlaybookCandidate(file: string): boolean {
+// Entry playbooks sit at the top of the root, of a `playbooks` folder or of a folder Ansible runs
+// from (one with an ansible.cfg or an ansible-lint configuration).
+function isPlaybookCandidate(file: string, projectDirs: Set<string>): boolean {
   const dir = path.posix.dirname(file);
-  return dir === '.' || path.posix.basename(dir) === 'playbooks';
+  return dir === '.' || path.posix.basename(dir) === 'playbooks' || projectDirs.has(dir);
 }
 
 // A playbook is a YAML list whose every item is a play (`hosts`) or an import of a playbook.

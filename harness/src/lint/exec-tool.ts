@@ -20,6 +20,7 @@ export interface ToolRun {
   command: string;
   exitCode: number | undefined;
   signal: string | undefined;
+  timedOut: boolean;
   stdout: string;
   stderr: string;
   // Set when the process could not be started at all (ENOENT, EACCES, ...).
@@ -79,6 +80,7 @@ export async function runTool(
     command: [path.basename(file), ...args].join(' '),
     exitCode: result.exitCode,
     signal: result.signal,
+    timedOut: result.timedOut,
     stdout: typeof result.stdout === 'string' ? result.stdout : '',
     stderr: typeof result.stderr === 'string' ? result.stderr : '',
     spawnError: spawned
@@ -92,6 +94,7 @@ export async function runTool(
 export function toolFailure(tool: LintToolId, run: ToolRun, expected?: string): LintToolError {
   let how: string;
   if (run.spawnError !== undefined) how = `could not be started (${run.spawnError})`;
+  else if (run.timedOut) how = 'did not finish in time and was stopped';
   else if (run.signal !== undefined) how = `was killed by ${run.signal}`;
   else if (run.exitCode === 127) how = 'exited with status 127 (a command it needs was not found)';
   else how = `exited with status ${run.exitCode}`;

@@ -43,6 +43,13 @@ describe('kvmatrix lint when it cannot lint', () => {
     expect(stdout).toBe('');
   });
 
+  it('rejects a path that is a file, not a repository folder, with exit 2', async () => {
+    const file = path.join(fixtures, 'no-ansible', 'README.md');
+    const { code, stderr } = await runCli(['lint', '--path', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`kvmatrix: error: lint path ${file} is not a folder`);
+  });
+
   it('rejects an unknown tool in --only and lists the known ones', async () => {
     const { code, stderr } = await runCli(['lint', '--path', fixtures, '--only', 'yamllint,pylint']);
     expect(code).toBe(2);

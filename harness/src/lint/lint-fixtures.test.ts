@@ -10,6 +10,8 @@ import type { CodeQualityIssue } from './report-codequality.ts';
 const fixtures = fileURLToPath(new URL('./test/fixtures/', import.meta.url));
 
 interface KnownDefect {
+  // The fixture repository under test/fixtures/.
+  fixture: string;
   tool: string;
   file: string;
   line: number;
@@ -23,6 +25,7 @@ interface KnownDefect {
 // that one, and all three reports must say so.
 const defects: KnownDefect[] = [
   {
+    fixture: 'ansible-lint',
     tool: 'ansible-lint',
     file: 'playbooks/site.yml',
     line: 6,
@@ -33,6 +36,7 @@ const defects: KnownDefect[] = [
       'Use FQCN for builtin module actions (debug). (Use `ansible.builtin.debug` or `ansible.legacy.debug` instead.)',
   },
   {
+    fixture: 'yamllint',
     tool: 'yamllint',
     file: 'settings.yml',
     line: 4,
@@ -42,6 +46,7 @@ const defects: KnownDefect[] = [
     message: 'truthy value should be one of [false, true]',
   },
   {
+    fixture: 'shellcheck',
     tool: 'shellcheck',
     file: 'scripts/greet',
     line: 4,
@@ -51,6 +56,7 @@ const defects: KnownDefect[] = [
     message: 'Double quote to prevent globbing and word splitting.',
   },
   {
+    fixture: 'syntax-check',
     tool: 'syntax-check',
     file: 'playbooks/site.yml',
     line: 5,
@@ -62,6 +68,7 @@ const defects: KnownDefect[] = [
       'missing collection, or incorrect module path.',
   },
   {
+    fixture: 'pycodestyle',
     tool: 'pycodestyle',
     file: 'library/demo_filter.py',
     line: 5,
@@ -71,6 +78,7 @@ const defects: KnownDefect[] = [
     message: "missing whitespace after ','",
   },
   {
+    fixture: 'typescript',
     tool: 'typescript',
     file: 'src/port.ts',
     line: 1,
@@ -78,6 +86,16 @@ const defects: KnownDefect[] = [
     rule: 'TS2322',
     severity: 'critical',
     message: "Type 'string' is not assignable to type 'number'.",
+  },
+  {
+    fixture: 'typescript-biome',
+    tool: 'typescript',
+    file: 'src/stop.ts',
+    line: 2,
+    column: 3,
+    rule: 'lint/suspicious/noDebugger',
+    severity: 'major',
+    message: 'This is an unexpected use of the debugger statement.',
   },
 ];
 
@@ -91,15 +109,16 @@ afterAll(async () => {
 
 describe('kvmatrix lint over a fixture repository with one known defect per tool', () => {
   it.each(defects)(
-    '$tool reports exactly its one defect in the summary, the JUnit file and the Code Quality file',
+    '$tool reports exactly the one defect of fixture $fixture in the summary, JUnit and Code Quality files',
     { timeout: 180_000 },
     async (defect) => {
-      const junitFile = path.join(out, `${defect.tool}.xml`);
-      const codeQualityFile = path.join(out, `${defect.tool}.json`);
+      const fixture = defect.fixture;
+      const junitFile = path.join(out, `${fixture}.xml`);
+      const codeQualityFile = path.join(out, `${fixture}.json`);
       const { code, stdout, stderr } = await runCli([
         'lint',
         '--path',
-        path.join(fixtures, defect.tool),
+        path.join(fixtures, fixture),
         '--only',
         defect.tool,
         '--junit',
@@ -136,6 +155,19 @@ describe('kvmatrix lint over a fixture repository with one known defect per tool
       ]);
     },
   );
+
+  it("runs syntax-check from a nested Ansible project's folder, so that its ansible.cfg applies", async () => {
+    const { code, stdout } = await runCli([
+      'lint',
+      '--path',
+      path.join(fixtures, 'nested-project'),
+      '--only',
+      'syntax-check',
+    ]);
+    expect(stdout).toContain('Ansible project deploy/ (ansible.cfg): its tools run from there');
+    expect(stdout).toMatch(/^syntax-check +clean \(1 file/m);
+    expect(code).toBe(0);
+  });
 
   it("honours the repository's own .yamllint over ours", async () => {
     const { code, stdout } = await runCli([

@@ -39,6 +39,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       ...(value.description ? { description: String(value.description) } : {}),
       vars: { ...((value.vars as Raw | undefined) ?? {}) },
       ...(value.providers ? { providers: [...(value.providers as string[])] } : {}),
+      ...(value.omitFromName === true ? { omitFromName: true } : {}),
     })),
   }));
   const layouts: Record<string, Layout> = {};

@@ -24,7 +24,8 @@ export function checkReferences(def: MatrixDefinition, source: YamlSource): void
     if (rule.select) checkSelector(['changeImpact', 'rules', i, 'select']);
   });
 
-  for (const [i, entry] of def.include.entries()) checkInclude(known, source, entry, i);
+  const defaults = new Set(def.axes.filter((a) => a.values.some((v) => v.omitFromName)).map((a) => a.id));
+  for (const [i, entry] of def.include.entries()) checkInclude(known, defaults, source, entry, i);
 
   for (const scenario of def.scenarios) {
     scenario.steps.forEach((stepId, j) => {
@@ -36,6 +37,17 @@ export function checkReferences(def: MatrixDefinition, source: YamlSource): void
         );
       }
     });
+  }
+
+  for (const axis of def.axes) {
+    const omitted = axis.values.filter((v) => v.omitFromName);
+    if (omitted.length > 1) {
+      throw new MatrixError(
+        source.locate(['axes', axis.id, 'values', omitted[1]?.id ?? '', 'omitFromName']),
+        `axis "${axis.id}" has more than one value with omitFromName (${omitted.map((v) => v.id).join(', ')})`,
+        { hint: 'cells would share names; keep omitFromName on one value, the one existing cells had' },
+      );
+    }
   }
 
   for (const layout of Object.values(def.layouts)) {
@@ -96,6 +108,7 @@ function checkSelectorAt(known: KnownValues, source: YamlSource, path: KeyPath):
 
 function checkInclude(
   known: KnownValues,
+  defaults: Set<string>,
   source: YamlSource,
   entry: Record<string, string>,
   i: number,
@@ -116,7 +129,8 @@ function checkInclude(
       );
     }
   }
-  const missing = [...known.keys()].filter((key) => !(key in entry));
+  // An axis with an omitFromName value may be left out: that value is the one meant.
+  const missing = [...known.keys()].filter((key) => !(key in entry) && !defaults.has(key));
   if (missing.length) {
     throw new MatrixError(
       source.locate(path),

@@ -41,6 +41,33 @@ describe('cell names', () => {
     for (const name of before) expect(after.has(name), name).toBe(true);
   });
 
+  it('do not change when an axis is added whose existing behaviour is marked omitFromName', () => {
+    const text = readRepoFile(shippedMatrixFile);
+    const before = loadMatrix(text, shippedMatrixFile).cells.map((c) => c.name);
+    const grown = replaceOnce(
+      text,
+      '  layout:\n    description:',
+      '  ipfamily:\n    values:\n      ipv4: { omitFromName: true }\n      dual: { vars: { ip_family: dual } }\n' +
+        '  layout:\n    description:',
+    );
+    const after = loadMatrix(grown, shippedMatrixFile);
+    const names = new Set(after.cells.map((c) => c.name));
+    for (const name of before) expect(names.has(name), name).toBe(true);
+    expect(after.cellsByName.get('debian12-1.34-containerd-bridge-aio-deploy')?.axes.ipfamily).toBe('ipv4');
+    expect(names.has('debian12-1.34-containerd-bridge-dual-aio-deploy')).toBe(true);
+  });
+
+  it('refuses two omitFromName values on one axis', () => {
+    const text = replaceOnce(
+      readRepoFile(shippedMatrixFile),
+      '      containerd:\n',
+      '      containerd:\n        omitFromName: true\n',
+    ).replace('      crio:\n', '      crio:\n        omitFromName: true\n');
+    expect(() => loadMatrix(text, 'm.yaml')).toThrow(
+      /^m\.yaml:\d+:\d+ \(at axes\.runtime\.values\.crio\.omitFromName\): axis "runtime" has more than one value with omitFromName/,
+    );
+  });
+
   it('are unique and usable as file and job names', () => {
     const names = loadMatrix(readRepoFile(shippedMatrixFile), shippedMatrixFile).cells.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);

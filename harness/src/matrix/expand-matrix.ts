@@ -1,5 +1,5 @@
 import { MatrixError, type SourceLocation } from '../errors.ts';
-import { nameCell } from './cell-name.ts';
+import { createCellNamer } from './cell-name.ts';
 import { matchesSelector } from './match-selector.ts';
 import type { CellOverrides, MatrixCell, MatrixDefinition } from './model.ts';
 import type { KeyPath } from './yaml-source.ts';
@@ -23,6 +23,7 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
   const cells: MatrixCell[] = [];
   const keys: number[][] = [];
   const origin = new Map<string, MatrixCell>();
+  const nameCell = createCellNamer(def.axes);
 
   const counters = dims.map(() => 0);
   for (let n = 0; n < productSize; n++) {
@@ -33,7 +34,7 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     const probe = { axes, scenario };
     const when = scenarioById.get(scenario)?.when;
     if ((!when || matchesSelector(when, probe)) && !def.exclude.some((e) => matchesSelector(e, probe))) {
-      const cell: MatrixCell = { name: nameCell(def.axes, axes, scenario), axes, scenario };
+      const cell: MatrixCell = { name: nameCell(axes, scenario), axes, scenario };
       const previous = origin.get(cell.name);
       if (previous) throw ambiguousName(def, locate, previous, cell);
       origin.set(cell.name, cell);
@@ -48,10 +49,14 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
   }
 
   def.include.forEach((entry, i) => {
-    const { scenario = '', ...axes } = entry;
+    const { scenario = '', ...given } = entry;
+    const axes: Record<string, string> = {};
+    for (const axis of def.axes) {
+      axes[axis.id] = given[axis.id] ?? (axis.values.find((v) => v.omitFromName)?.id as string);
+    }
     const cell: MatrixCell = {
-      name: nameCell(def.axes, axes, scenario),
-      axes: ordered(axisIds, axes),
+      name: nameCell(axes, scenario),
+      axes,
       scenario,
     };
     if (origin.has(cell.name)) {
@@ -79,12 +84,6 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     : cells;
   applyOverridesAndQuarantine(def, locate, sorted, origin);
   return { cells: sorted, productSize };
-}
-
-function ordered(axisIds: string[], values: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const id of axisIds) out[id] = values[id] as string;
-  return out;
 }
 
 function compareKeys(a: number[], b: number[]): number {

@@ -10,6 +10,8 @@ export interface AxisValue {
   vars: Record<string, unknown>;
   // Providers that can run cells with this value (absent: every provider).
   providers?: string[];
+  // Left out of cell names (at most one value per axis), so that adding an axis keeps names.
+  omitFromName?: boolean;
 }
 
 export interface Axis {

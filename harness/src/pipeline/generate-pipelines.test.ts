@@ -73,9 +73,7 @@ describe('generating child pipelines', () => {
       expect(job.timeout).toMatch(/^\d+m$/);
       expect(job.retry).toEqual({ max: 2, exit_codes: [3], when: ['script_failure'] });
       expect(job.artifacts).toMatchObject({ when: 'always', reports: { junit: 'artifacts/junit.xml' } });
-      expect(job.after_script).toEqual([
-        'npx kvmatrix down "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" || true',
-      ]);
+      expect(job.after_script).toEqual(['npx kvmatrix down "$KVMATRIX_CELL" || true']);
     }
   });
 

@@ -9,9 +9,9 @@ import { PARALLEL_MATRIX_MAX } from './plan-shards.ts';
 // cancelled or timed out (GitLab runs after_script then too).
 export const CELL_STAGE = 'cells';
 export const CELL_SCRIPT = [
-  'npx kvmatrix run "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" --out artifacts',
+  'npx kvmatrix run "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" --artifacts artifacts',
 ];
-export const CELL_TEARDOWN = ['npx kvmatrix down "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" || true'];
+export const CELL_TEARDOWN = ['npx kvmatrix down "$KVMATRIX_CELL" || true'];
 
 export interface ChildPipelineContext {
   tierId: string;

@@ -72,7 +72,7 @@ describe('renderHtml', () => {
       );
       expect(colour).toBe('rgb(207, 34, 46)');
       expect(await page.getByText(REASON).first().isVisible()).toBe(true);
-      expect(await page.locator('header').textContent()).toContain('6 of 36 cells need attention');
+      expect(await page.locator('header').textContent()).toContain('6 of 36 cells failing');
       expect(await page.locator(`tr[id="cell-${FAILING}"] .bar .seg`).count()).toBeGreaterThan(1);
 
       await page.screenshot({ path: path.join(outDir, 'matrix-report.png'), fullPage: true });

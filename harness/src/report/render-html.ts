@@ -116,7 +116,7 @@ export function renderHtml(report: PipelineReport, options: HtmlOptions = {}): s
   const blocking = report.cells.filter((c) => isBlocking(c.status)).length;
   const verdict =
     blocking > 0
-      ? `${blocking} of ${report.cells.length} cells need attention`
+      ? `${blocking} of ${report.cells.length} cells failing`
       : `all ${report.cells.length} cells passed`;
   const verdictStatus = blocking > 0 ? 'failed' : 'passed';
   const counts = CELL_STATUSES.filter((s) => report.counts[s] > 0)
@@ -150,7 +150,7 @@ export function renderHtml(report: PipelineReport, options: HtmlOptions = {}): s
 <body>
 <header><h1>kvmatrix matrix report <span class="verdict st-${verdictStatus}">${h(verdict)}</span></h1><div class="meta">${meta}</div><div class="counts">${counts}</div></header>
 <main>
-<section id="attention"><h2>Needs attention (${attention.length})</h2>${renderAttention(attention)}</section>
+<section id="attention"><h2>Needs attention (${attention.length}: ${blocking} failing, ${attention.length - blocking} passed with a caveat)</h2>${renderAttention(attention)}</section>
 ${renderSuggestions(report)}
 <section id="grid"><h2>Matrix</h2><div class="legend">${legend}</div>${renderGrid(report, options)}</section>
 <section id="timeline"><h2>Per-step timeline</h2><p class="muted">Grey: machines up and down. Green or red: a step with its checks. One time scale for all cells.</p>${renderTimeline(timelineOrder)}</section>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './render-markdown.ts';
+import { MAX_NOTE_LENGTH, renderMarkdown } from './render-markdown.ts';
 import { REPORT_MARKER } from './status-labels.ts';
 import { loadFixtureReport } from './test/pipeline-fixture.ts';
 
@@ -13,7 +13,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(await loadFixtureReport(), {
       htmlUrl: 'https://gitlab.example.com/x/matrix.html',
     });
-    expect(md).toContain('### kvmatrix: ❌ 6 of 36 cells need attention');
+    expect(md).toContain('### kvmatrix: ❌ 6 of 36 cells failing');
     expect(md).toContain(
       '| os | kubernetes | runtime | network | layout | scenario | result | duration | first failure |',
     );
@@ -39,5 +39,17 @@ describe('renderMarkdown', () => {
     cell.firstFailure.reason = 'grep a|b <script>';
     const md = renderMarkdown(report);
     expect(md).toContain('grep a\\|b &lt;script&gt;');
+  });
+});
+
+describe('renderMarkdown for a very large matrix', () => {
+  it('stays under the length GitLab accepts for a note', async () => {
+    const report = await loadFixtureReport();
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      report.cells.map((c) => ({ ...c, name: `${c.name}-${i}` })),
+    ).flat();
+    const md = renderMarkdown({ ...report, cells: many });
+    expect(md.length).toBeLessThan(MAX_NOTE_LENGTH);
+    expect(md).toMatch(/… and \d+ more cells needing attention: see the matrix report\./);
   });
 });

@@ -2,6 +2,9 @@ import { escapeMarkdownCell as cell, formatDuration, shortSha } from './format.t
 import { CELL_STATUSES, type CellReport, isBlocking, type PipelineReport } from './model.ts';
 import { REPORT_MARKER, STATUS_LABEL } from './status-labels.ts';
 
+// GitLab refuses notes longer than 1,000,000 characters; stay well below.
+export const MAX_NOTE_LENGTH = 900_000;
+
 export interface MarkdownOptions {
   // Where the HTML matrix report can be opened (the report job's exposed artifact).
   htmlUrl?: string;
@@ -75,7 +78,7 @@ export function renderMarkdown(report: PipelineReport, options: MarkdownOptions 
     report.cells.length === 0
       ? '⚠️ no cells'
       : blocking > 0
-        ? `❌ ${blocking} of ${report.cells.length} cells need attention`
+        ? `❌ ${blocking} of ${report.cells.length} cells failing`
         : `✅ all ${report.cells.length} cells passed`;
   const where = [
     report.pipelineId
@@ -94,8 +97,26 @@ export function renderMarkdown(report: PipelineReport, options: MarkdownOptions 
   );
   if (options.htmlUrl)
     out.push('', `📊 [Open the matrix report](${options.htmlUrl}) (grid, per-step timelines, links)`);
-  if (attention.length > 0) out.push('', table(report, attention, true));
-  if (passed.length > 0) {
+  // Very large matrices: fold away what does not fit, pointing at the HTML report.
+  const rowBudget = Math.max(50, Math.floor(MAX_NOTE_LENGTH / 700));
+  const shown = attention.slice(0, rowBudget);
+  if (shown.length > 0)
+    out.push(
+      '',
+      `**Needs attention** (${attention.length}: ${blocking} failing, ${attention.length - blocking} passed with a caveat)`,
+      '',
+      table(report, shown, true),
+    );
+  if (attention.length > shown.length) {
+    out.push(
+      '',
+      `… and ${attention.length - shown.length} more cells needing attention: see the matrix report.`,
+    );
+  }
+  const passedFits = passed.length * 350 < MAX_NOTE_LENGTH - shown.length * 700;
+  if (passed.length > 0 && !passedFits)
+    out.push('', `${passed.length} cells passed (listed in the matrix report).`);
+  if (passed.length > 0 && passedFits) {
     out.push(
       '',
       `<details><summary>${passed.length} passed cells</summary>`,

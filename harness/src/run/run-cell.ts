@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { isKvError } from '../errors.ts';
+import { EXIT_INFRASTRUCTURE, isKvError } from '../errors.ts';
 import type { LayoutNode } from '../matrix/model.ts';
 import type { Provider, RunIdentity } from '../providers/provider.ts';
 import {
@@ -31,7 +31,8 @@ export interface RunCellOptions {
   runnable: RunnableCell;
   provider: Provider;
   startArtifacts: (previous?: { filePort: number; registryPort: number }) => Promise<ArtifactEndpoints>;
-  preparePrerequisites: (registry: string) => Promise<{ kubectl: string; probeImage: string }>;
+  // kubectl for the checks, and the probe image's repository:tag in the mirror.
+  preparePrerequisites: () => Promise<{ kubectl: string; probeImage: string }>;
   artifactsOut: string;
   keep: boolean;
   // Re-run from this step against machines kept by an earlier `--keep` run.
@@ -90,10 +91,13 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
   };
   let artifacts: ArtifactEndpoints | undefined;
   let kubectl: string | undefined;
+  let setupError: unknown;
   try {
     await saveRunState(state);
     artifacts = await timed(record, 'artifact-server', () => opts.startArtifacts(state.artifactPorts));
     state.artifactPorts = { filePort: artifacts.filePort, registryPort: artifacts.registryPort };
+    const prereq = await timed(record, 'prerequisites', () => opts.preparePrerequisites());
+    kubectl = prereq.kubectl;
     if (!opts.resume) {
       const machines = layout.nodes.map((n) => ({
         name: n.name,
@@ -121,11 +125,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     }
     const host = state.artifactHost ?? '127.0.0.1';
     const registry = `${host}:${artifacts.registryPort}`;
-    const prereq = await timed(record, 'prerequisites', () =>
-      opts.preparePrerequisites(`127.0.0.1:${artifacts?.registryPort}`),
-    );
-    kubectl = prereq.kubectl;
-    const probeImage = prereq.probeImage.replace(/^127\.0\.0\.1:\d+/, registry);
+    const probeImage = `${registry}/${prereq.probeImage}`;
     const runVars = {
       kvmatrix_artifact_url: `http://${host}:${artifacts.filePort}`,
       kvmatrix_registry: registry,
@@ -215,6 +215,9 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     if (signal.aborted && record.outcome === 'passed') record.outcome = 'interrupted';
     markSkipped(record, steps.slice(record.steps.length + Math.max(0, startIndex)));
   } catch (error) {
+    // A mistake of set-up or usage (no artifact set, no kubectl) is not the machines' fault:
+    // it propagates after teardown, as the CLI's usage status, instead of asking CI to retry.
+    if (isKvError(error) && error.exitCode !== EXIT_INFRASTRUCTURE && !signal.aborted) setupError = error;
     record.outcome = signal.aborted ? 'interrupted' : 'infra-failed';
     const message = isKvError(error)
       ? `${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`
@@ -229,7 +232,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       message,
       checks: [],
     });
-    progress.info(`infrastructure failure: ${message}`);
+    if (!setupError)
+      progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
   } finally {
     await saveRunState(state).catch(() => {});
     if (record.outcome !== 'passed' && state.machines.length > 0) {
@@ -264,6 +268,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - startedAt.getTime();
   }
+  if (setupError) throw setupError;
   return record;
 }
 

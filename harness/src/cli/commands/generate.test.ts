@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
+import { readRepoFile, replaceOnce, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
 describe('kvmatrix generate', () => {
@@ -51,6 +51,72 @@ describe('kvmatrix generate', () => {
     expect(await readdir(dir)).toEqual(['shard-1.yml']);
     expect(await readFile(path.join(dir, 'shard-1.yml'), 'utf8')).toBe('previous\n');
   });
+
+  const badInputs: Array<[string, (text: string) => string, RegExp]> = [
+    [
+      'malformed YAML',
+      (t) => replaceOnce(t, '  pr: { strategy: pairwise }', '  pr: { strategy: pairwise'),
+      /:\d+:\d+: the file is not valid YAML/,
+    ],
+    [
+      'an unknown axis value',
+      (t) => replaceOnce(t, '  - { os: debian13, runtime: crio }', '  - { os: debian11, runtime: crio }'),
+      /:\d+:\d+ \(at exclude\[0\]\.os\): unknown value "debian11" for axis "os"/,
+    ],
+    [
+      'a duplicate cell name',
+      (t) =>
+        replaceOnce(
+          t,
+          'runtime: crio, network: bridge, layout: aio',
+          'runtime: containerd, network: bridge, layout: aio',
+        ),
+      /:\d+:\d+ \(at include\[0\]\): duplicate cell name/,
+    ],
+    [
+      'a scenario naming an unknown step',
+      (t) => replaceOnce(t, 'steps: [deploy, add-worker]', 'steps: [deploy, add-wroker]'),
+      /:\d+:\d+ \(at scenarios\.scale-worker\.steps\[1\]\): unknown step "add-wroker"/,
+    ],
+    [
+      'a step naming an unknown playbook',
+      (t) => replaceOnce(t, 'playbook: scale.yml', 'playbook: grow.yml'),
+      /:\d+:\d+ \(at steps\.add-worker\.playbook\): "grow\.yml" is not allowed/,
+    ],
+    [
+      'a tier that selects nothing',
+      (t) =>
+        replaceOnce(
+          t,
+          '  pr: { strategy: pairwise }',
+          '  pr: { strategy: pairwise, where: { os: debian13, runtime: crio, layout: 1cp-1w } }',
+        ),
+      /:\d+:\d+ \(at tiers\.pr\): tier "pr" selects no cell/,
+    ],
+  ];
+  for (const [what, edit, message] of badInputs) {
+    it(`fails on ${what} with one located message, status 2 and no output`, async () => {
+      const matrix = path.join(dir, 'matrix.yaml');
+      await writeFile(matrix, edit(readRepoFile(smallMatrixFile)));
+      const out = path.join(dir, 'out');
+      const { code, stdout, stderr } = await runCli([
+        'generate',
+        '--tier',
+        'pr',
+        '--out',
+        out,
+        '--matrix',
+        matrix,
+      ]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      const lines = stderr.trim().split('\n');
+      expect(lines[0]).toMatch(/^kvmatrix: error: \S*matrix\.yaml:/);
+      expect(lines[0]).toMatch(message);
+      expect(lines.slice(1).every((l) => l.startsWith('  hint: '))).toBe(true);
+      expect(await readdir(dir)).toEqual(['matrix.yaml']);
+    });
+  }
 
   it('writes nothing when the tier does not fit the shards', async () => {
     const matrix = path.join(dir, 'm.yaml');

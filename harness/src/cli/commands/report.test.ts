@@ -88,6 +88,9 @@ describe('kvmatrix report --post', () => {
       '[Open the matrix report](https://gitlab.example.com/infra/kubernetes-deploy/-/jobs/8820000/artifacts/file/out/matrix.html)',
     );
     expect(new Set(gitlab.statuses.map((s) => s.name)).size).toBe(36);
+    expect(gitlab.statuses.every((s) => s.ref === 'feature/cilium-1.16')).toBe(true);
+    const posted = gitlab.requests.filter((r) => r.method === 'POST' && r.path.includes('/statuses/'));
+    expect(posted.every((r) => JSON.parse(r.body).pipeline_id === 415000)).toBe(true);
     const written = await Promise.all(
       ['out/matrix.html', 'out/history.json'].map((f) => readFile(path.join(work, f), 'utf8')),
     );

@@ -57,6 +57,8 @@ export async function setCommitStatuses(client: GitLabClient, report: PipelineRe
             description: spec.description,
             ...(spec.targetUrl ? { targetUrl: spec.targetUrl } : {}),
             ...(settings.ref ? { ref: settings.ref } : {}),
+            // Attach to this pipeline: a merge-request pipeline and a branch pipeline may share the SHA.
+            ...(settings.pipelineId ? { pipelineId: Number(settings.pipelineId) } : {}),
           });
           return spec;
         } catch (error) {

@@ -1,0 +1,139 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  describeGoldenImage,
+  ensureGoldenImage,
+  isGoldenImageBuilt,
+} from '../src/providers/common/golden-image.ts';
+import { newRunId } from '../src/providers/common/run-labels.ts';
+import { runTool } from '../src/providers/common/run-tool.ts';
+import type { MachineSpec, Provider } from '../src/providers/provider.ts';
+import { createProvider } from '../src/providers/registry.ts';
+import type { Print as BenchPrint } from './bench.ts';
+
+// Figures of the local providers: golden image (cold, with --cold, and cached), time to SSH for
+// 1 and 3 machines from a warm cache, resident memory per machine. Targets: 3 podman nodes
+// reachable over SSH in under 3 s; 3 qemu VMs in under 10 s from a cached snapshot; under
+// 600 MB resident per VM.
+const spec = (name: string): MachineSpec => ({
+  name,
+  roles: [],
+  os: 'debian12',
+  cpus: 2,
+  memoryMiB: 1024,
+  diskGiB: 4,
+});
+
+async function residentMiB(provider: string, runId: string): Promise<number[]> {
+  if (provider === 'podman') {
+    const out = await runTool('podman', ['ps', '-q', '--filter', `label=kvmatrix.run=${runId}`]);
+    const sizes: number[] = [];
+    for (const id of out.stdout.split('\n').filter(Boolean)) {
+      // RSS of every process in the container's cgroup (cgroup v1 memory.stat: rss + mapped files).
+      const pid = (await runTool('podman', ['inspect', '--format', '{{.State.Pid}}', id])).stdout.trim();
+      const cgroup = (await readFile(`/proc/${pid}/cgroup`, 'utf8'))
+        .split('\n')
+        .find((l) => l.includes(':memory:'));
+      const dir = cgroup?.split(':')[2] ?? '';
+      const stat = await readFile(`/sys/fs/cgroup/memory${dir}/memory.stat`, 'utf8').catch(() => '');
+      const rss =
+        Number(/^total_rss (\d+)/m.exec(stat)?.[1] ?? 0) +
+        Number(/^total_mapped_file (\d+)/m.exec(stat)?.[1] ?? 0);
+      sizes.push(rss / 2 ** 20);
+    }
+    return sizes;
+  }
+  const { findQemuProcesses } = await import('../src/providers/qemu/vm-process.ts');
+  const sizes: number[] = [];
+  for (const p of await findQemuProcesses(runId)) {
+    const status = await readFile(`/proc/${p.pid}/status`, 'utf8');
+    sizes.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  }
+  return sizes;
+}
+
+async function timeUp(provider: Provider, count: number, scratch: string, print: BenchPrint): Promise<void> {
+  const id = { runId: newRunId(), cell: `bench-${provider.name}-${count}` };
+  const stateDir = path.join(scratch, id.runId);
+  const started = Date.now();
+  try {
+    const result = await provider.up({
+      id,
+      machines: Array.from({ length: count }, (_, i) => spec(`b${i + 1}`)),
+      stateDir,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const rss = await residentMiB(provider.name, id.runId);
+    print(`${provider.name}: ${count} machine(s) reachable over SSH in ${seconds.toFixed(2)} s`);
+    print(
+      `${provider.name}: resident memory per machine: ${rss.map((r) => `${r.toFixed(0)} MiB`).join(', ')}`,
+    );
+    const slow = result.phases
+      .filter((p) => p.phase !== 'image')
+      .sort((a, b) => b.durationMs - a.durationMs)[0];
+    if (slow)
+      print(
+        `${provider.name}: slowest phase ${slow.phase}${slow.machine ? ` (${slow.machine})` : ''} ${slow.durationMs} ms`,
+      );
+  } finally {
+    const downStarted = Date.now();
+    await provider.down(id, stateDir);
+    print(`${provider.name}: down of ${count} in ${((Date.now() - downStarted) / 1000).toFixed(2)} s`);
+  }
+}
+
+// Flags after the area name: --cold (also time a debootstrap into an empty cache), --podman-only,
+// --qemu-only.
+export async function benchProviders(print: BenchPrint): Promise<void> {
+  const args = process.argv.slice(2);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'kvm-bench-providers-'));
+  try {
+    if (args.includes('--cold')) {
+      const saved = process.env.KVMATRIX_CACHE_DIR;
+      process.env.KVMATRIX_CACHE_DIR = path.join(scratch, 'cache');
+      const started = Date.now();
+      await ensureGoldenImage('debian12');
+      print(
+        `image build, cold (debootstrap from the mirror, no package cache): ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      if (saved === undefined) delete process.env.KVMATRIX_CACHE_DIR;
+      else process.env.KVMATRIX_CACHE_DIR = saved;
+    }
+    const image = await describeGoldenImage('debian12');
+    const recorded = await readFile(path.join(image.dir, 'build-seconds'), 'utf8').catch(() => undefined);
+    if (recorded) print(`image build, recorded when built here: ${Number(recorded).toFixed(0)} s`);
+    const started = Date.now();
+    if (!(await isGoldenImageBuilt(image))) print('image not built yet: building (npm run setup does this)');
+    await ensureGoldenImage('debian12', print);
+    print(`image build, cached: ${Date.now() - started} ms`);
+    const providers = args.includes('--qemu-only')
+      ? ['qemu']
+      : args.includes('--podman-only')
+        ? ['podman']
+        : ['podman', 'qemu'];
+    for (const name of providers) {
+      const provider = await createProvider(name);
+      const failed = (await provider.preflight([spec('b1')])).filter((c) => !c.ok);
+      if (failed.length > 0) {
+        print(`${name}: skipped: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        continue;
+      }
+      if (name === 'qemu') {
+        const { chooseAccel } = await import('../src/providers/qemu/accel-probe.ts');
+        const { ensureSnapshot } = await import('../src/providers/qemu/snapshot.ts');
+        const accel = await chooseAccel(image.kernel, image.initrd);
+        print(`qemu: accelerator ${accel.accel} (${accel.reason})`);
+        const snapStarted = Date.now();
+        await ensureSnapshot(image, accel, 2, 1024, () => {});
+        print(
+          `qemu: template snapshot ready in ${((Date.now() - snapStarted) / 1000).toFixed(1)} s (0 when cached)`,
+        );
+      }
+      await timeUp(provider, 1, scratch, print);
+      await timeUp(provider, 3, scratch, print);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the golden node images of the local providers (issue 5) so that tests and runs don't
+# pay for debootstrap: the Debian 12 rootfs/qcow2 (2-3 minutes, cached by the hash of
+# harness/images/build-node-image.sh) and its podman image. Fast when nothing changed.
+# Skip with KVMATRIX_SETUP_SKIP=images.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+if [[ $(id -u) -ne 0 ]]; then
+  echo "30-images: not root: skipping node images (local providers need root)" >&2
+  exit 0
+fi
+exec node_modules/.bin/node harness/bin/kvmatrix.ts images build --os "${KVMATRIX_IMAGE_OS:-debian12}"

@@ -1,0 +1,138 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { KvError } from '../errors.ts';
+import { type BuildModuleInput, renderGoMod, renderToolsGo } from './build-module.ts';
+import { type GoToolchain, runGo } from './go-toolchain.ts';
+import { formatSeconds, type ProgressReporter } from './progress.ts';
+import type { GoRecipe } from './recipes.ts';
+
+// Builds one recipe: writes its build module into `workDir` (kept, so go.sum and a failed build
+// can be inspected), resolves it against the module proxy and links the binaries into `outDir`.
+// Safe to rerun: everything is rewritten, and Go's build cache makes a rerun cheap.
+
+interface DownloadedModule {
+  Path: string;
+  Version: string;
+  GoMod?: string;
+  Dir?: string;
+  Info?: string;
+  Time?: string;
+  Error?: string;
+}
+
+// Downloads a module (from the module cache when present) and returns where its go.mod is.
+export async function downloadModule(
+  toolchain: GoToolchain,
+  module: string,
+  version: string,
+  cwd: string,
+): Promise<DownloadedModule> {
+  const out = await runGo(toolchain, ['mod', 'download', '-json', `${module}@${version}`], { cwd });
+  const info = JSON.parse(out) as DownloadedModule;
+  if (info.Error || !info.GoMod) {
+    throw new KvError('TOOL_FAILED', `go mod download ${module}@${version}: ${info.Error ?? 'no go.mod'}`);
+  }
+  if (!info.Time && info.Info) {
+    const published = JSON.parse(await readFile(info.Info, 'utf8').catch(() => '{}')) as { Time?: string };
+    if (published.Time) info.Time = published.Time;
+  }
+  return info;
+}
+
+export async function buildGoRecipe(
+  toolchain: GoToolchain,
+  recipe: GoRecipe,
+  workDir: string,
+  outDir: string,
+  progress: ProgressReporter,
+): Promise<void> {
+  await mkdir(workDir, { recursive: true });
+  const rootGoMods: string[] = [];
+  const rootDirs = new Map<string, string>();
+  for (const root of recipe.roots) {
+    progress(`resolving ${root.module}@${root.version}`);
+    const info = await downloadModule(toolchain, root.module, root.version, workDir);
+    rootGoMods.push(await readFile(info.GoMod as string, 'utf8'));
+    if (info.Dir) rootDirs.set(root.module, info.Dir);
+  }
+  const input: BuildModuleInput = {
+    name: recipe.name,
+    roots: recipe.roots,
+    rootGoMods,
+    packages: recipe.binaries.map((binary) => binary.pkg),
+  };
+  await writeFile(path.join(workDir, 'go.mod'), renderGoMod(input));
+  const external = input.packages.filter((pkg) => !pkg.startsWith('kvmatrix.local/'));
+  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(external));
+  if (recipe.localMain) {
+    await mkdir(path.join(workDir, recipe.localMain.dir), { recursive: true });
+    await writeFile(path.join(workDir, recipe.localMain.dir, 'main.go'), recipe.localMain.source);
+  }
+  if (recipe.patchedMain) {
+    const { dir, module, file, dropLines } = recipe.patchedMain;
+    const original = await readFile(path.join(rootDirs.get(module) ?? '', file), 'utf8');
+    const kept = original.split('\n').filter((line) => !dropLines.some((drop) => line.includes(drop)));
+    await mkdir(path.join(workDir, dir), { recursive: true });
+    await writeFile(path.join(workDir, dir, 'main.go'), kept.join('\n'));
+  }
+
+  let downloads = 0;
+  let lastReport = Date.now();
+  progress('resolving dependencies (go mod tidy)');
+  await runGo(toolchain, ['mod', 'tidy'], {
+    cwd: workDir,
+    onLine: (line) => {
+      if (!line.startsWith('go: downloading')) return;
+      downloads++;
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        progress(`downloaded ${downloads} modules`);
+      }
+    },
+  });
+
+  const partial = path.join(outDir, `.partial-${recipe.name}`);
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  const ldflags = ['-s', '-w', ...recipe.ldflags].join(' ');
+  const started = Date.now();
+  let compiled = 0;
+  lastReport = Date.now();
+  const heartbeat = setInterval(() => {
+    const elapsed = formatSeconds((Date.now() - started) / 1000);
+    progress(`compiling: ${compiled} packages so far (${elapsed})`);
+  }, 30_000);
+  try {
+    for (const binary of recipe.binaries) {
+      progress(`building ${binary.name} (${binary.pkg})`);
+      await runGo(
+        toolchain,
+        [
+          'build',
+          '-p',
+          '2',
+          '-v',
+          '-trimpath',
+          '-ldflags',
+          ldflags,
+          '-o',
+          path.join(partial, binary.name),
+          binary.pkg,
+        ],
+        {
+          cwd: workDir,
+          nice: true,
+          onLine: (line) => {
+            if (line && !line.startsWith('go: ')) compiled++;
+          },
+        },
+      );
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+  for (const binary of recipe.binaries) {
+    await rename(path.join(partial, binary.name), path.join(outDir, binary.name));
+  }
+  await rm(partial, { recursive: true, force: true });
+}

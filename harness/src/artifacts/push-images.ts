@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { KvError, ToolMissingError } from '../errors.ts';
+import { cacheDir } from '../system/paths.ts';
+import { claimPort } from '../testbed/ports.ts';
+import type { ArtifactSet } from './build-artifacts.ts';
+import { writeManifest } from './manifest.ts';
+import type { ProgressReporter } from './progress.ts';
+import { startRegistry } from './registry.ts';
+
+// Pre-populates the mirror's registry storage at build time: a private docker-registry on a free
+// loopback port over cacheDir('artifacts','registry'), `skopeo copy oci-archive: -> docker://`
+// for every image not yet pushed in its current form, then the registry stops. Serving later only
+// reads that storage.
+
+export function registryStorage(): string {
+  return cacheDir('artifacts', 'registry');
+}
+
+export async function pushImages(set: ArtifactSet, progress: ProgressReporter): Promise<void> {
+  const pending = Object.entries(set.manifest.images).filter(([, image]) => image.pushed !== image.sha256);
+  if (!pending.length) return;
+  const port = await claimPort(undefined, 'the build-time registry');
+  const registry = await startRegistry({
+    storage: registryStorage(),
+    host: '127.0.0.1',
+    port,
+    readonly: false,
+  });
+  try {
+    for (const [name, image] of pending) {
+      const [repository, tag] = image.reference.split(':');
+      const result = await execa(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          `oci-archive:${path.join(set.dir, image.archive)}:${tag}`,
+          `docker://${registry.address}/${repository}:${tag}`,
+        ],
+        { reject: false, all: true },
+      );
+      if ((result as { code?: string }).code === 'ENOENT')
+        throw new ToolMissingError('skopeo', 'apt-get install skopeo');
+      if (result.exitCode !== 0) {
+        throw new KvError(
+          'TOOL_FAILED',
+          `skopeo copy of ${image.reference} failed: ${String(result.all).trim()}`,
+        );
+      }
+      image.pushed = image.sha256;
+      await writeManifest(set.dir, set.manifest);
+      progress(`${name} image: in the mirror's registry storage as ${image.reference}`);
+    }
+  } finally {
+    await registry.close();
+  }
+}

@@ -1,0 +1,64 @@
+import { InfrastructureError } from '../../errors.ts';
+import {
+  type AddressPlan,
+  candidateSubnets,
+  parseRoutedSubnets,
+  planAddresses,
+} from '../common/address-plan.ts';
+import { runTool } from '../common/run-tool.ts';
+import { podman, podmanList } from './podman.ts';
+
+export function networkName(runId: string): string {
+  return `kvm-${runId}`;
+}
+
+async function takenSubnets(): Promise<string[]> {
+  const routes = await runTool('ip', ['-4', '-o', 'route', 'show', 'table', 'all']);
+  const taken = parseRoutedSubnets(routes.stdout);
+  const names = await podmanList(['network', 'ls', '--format', '{{.Name}}']).catch(() => []);
+  if (names.length > 0) {
+    const inspect = await podman([
+      'network',
+      'inspect',
+      '--format',
+      '{{range .Subnets}}{{.Subnet}} {{end}}',
+      ...names,
+    ]);
+    taken.push(...inspect.stdout.split(/\s+/).filter((s) => s.includes('/')));
+  }
+  return taken;
+}
+
+// Creates the run's private bridge network on a /24 no other network or route uses; retries on
+// the next candidate when a parallel run took the same one first.
+export async function createRunNetwork(
+  runId: string,
+  count: number,
+  labels: Record<string, string>,
+): Promise<AddressPlan> {
+  const name = networkName(runId);
+  const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  let lastError = '';
+  for (const base of (await candidateSubnets(runId, await takenSubnets())).slice(0, 8)) {
+    const plan = planAddresses(base, count);
+    const result = await podman([
+      'network',
+      'create',
+      '--driver',
+      'bridge',
+      '--subnet',
+      plan.subnet,
+      '--gateway',
+      plan.gateway,
+      '--disable-dns',
+      ...labelArgs,
+      name,
+    ]);
+    if (result.exitCode === 0) return plan;
+    lastError = result.stderr.trim();
+    if (!/subnet/i.test(lastError)) break;
+  }
+  throw new InfrastructureError(`could not create the podman network ${name}: ${lastError}`, {
+    hint: 'check `podman network ls` and free /24s in 10.200.0.0/10; as root, podman needs the CNI plugins (containernetworking-plugins)',
+  });
+}

@@ -1,0 +1,37 @@
+import { rm } from 'node:fs/promises';
+import { listRegisteredRuns, releaseRunSysctls } from '../common/host-sysctls.ts';
+import { readRunIndex, removeRunIndex } from '../common/run-index.ts';
+import type { ReapOptions, ReapReport } from '../provider.ts';
+import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
+
+// Removes what dead podman runs left (containers, volumes, networks, state dirs, sysctl
+// registrations), found by the kvmatrix.run label and the host's run index; a run younger than
+// `olderThanMs` is kept (it may still be live).
+export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
+  const report: ReapReport = { removed: [], kept: [] };
+  const now = Date.now();
+  const isOld = (createdAt: string | undefined) =>
+    !options.olderThanMs || !createdAt || now - Date.parse(createdAt) >= options.olderThanMs;
+  const index = await readRunIndex('podman');
+  const runs = new Map<string, string | undefined>();
+  for (const run of await listPodmanRuns()) runs.set(run.runId, run.createdAt);
+  for (const entry of index) if (!runs.has(entry.id.runId)) runs.set(entry.id.runId, entry.createdAt);
+  for (const runId of await listRegisteredRuns('podman')) if (!runs.has(runId)) runs.set(runId, undefined);
+  for (const [runId, createdAt] of runs) {
+    if (options.runId && runId !== options.runId) continue;
+    if (!isOld(createdAt)) {
+      report.kept.push(`podman run ${runId} (created ${createdAt})`);
+      continue;
+    }
+    report.removed.push(...(await removePodmanRun(runId)));
+    const entry = index.find((e) => e.id.runId === runId);
+    if (entry) {
+      await rm(entry.stateDir, { recursive: true, force: true });
+      report.removed.push(`state dir ${entry.stateDir}`);
+    }
+    const restored = await releaseRunSysctls(runId);
+    report.removed.push(...restored.map((r) => `host sysctl ${r}`));
+    await removeRunIndex(runId);
+  }
+  return report;
+}

@@ -1,0 +1,71 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { freemem } from 'node:os';
+import { cacheDir, stateDir } from '../../system/paths.ts';
+import { DEFAULT_OS } from '../common/golden-image.ts';
+import {
+  checkBridge,
+  checkFreeSpace,
+  checkGoldenImage,
+  checkRoot,
+  checkTool,
+} from '../common/preflight-checks.ts';
+import type { MachineSpec, PreflightCheck } from '../provider.ts';
+import { QEMU_BINARY } from './vm-process.ts';
+
+// Everything `up` needs from this host, each with a hint. /dev/kvm is reported but never
+// required: without it (or with a KVM the node kernel cannot use) VMs run under TCG.
+export async function preflightQemu(machines: MachineSpec[]): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [checkRoot()];
+  checks.push(await checkTool(QEMU_BINARY, ['--version'], 'apt-get install qemu-system-x86'));
+  checks.push(await checkTool('qemu-img', ['--version'], 'apt-get install qemu-utils'));
+  const kvm = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+  checks.push({
+    name: '/dev/kvm',
+    ok: true,
+    detail: kvm
+      ? 'present: a test boot decides between KVM and TCG at the first up'
+      : 'not usable: VMs run under software emulation (TCG), several times slower',
+  });
+  const needMiB = machines.reduce((sum, m) => sum + m.memoryMiB * 0.6, 0);
+  const freeMiB = freemem() / 2 ** 20;
+  checks.push(
+    needMiB <= freeMiB
+      ? {
+          name: 'memory',
+          ok: true,
+          detail: `${Math.round(freeMiB)} MiB free, about ${Math.round(needMiB)} needed`,
+        }
+      : {
+          name: 'memory',
+          ok: false,
+          detail: `${Math.round(freeMiB)} MiB free, about ${Math.round(needMiB)} needed`,
+          hint: 'fewer or smaller machines, or the podman provider',
+        },
+  );
+  checks.push(await checkFreeSpace('image cache', await existing(cacheDir()), 1 + machines.length * 0.5));
+  checks.push(await checkFreeSpace('state dir', await existing(stateDir()), 0.5));
+  checks.push(await checkBridge());
+  for (const os of new Set(machines.map((m) => m.os).concat(machines.length ? [] : [DEFAULT_OS]))) {
+    checks.push(
+      await checkGoldenImage(os, 'apt-get install debootstrap, or run `npm run setup` to build images'),
+    );
+  }
+  return checks;
+}
+
+async function existing(dir: string): Promise<string> {
+  let current = dir;
+  while (current !== '/') {
+    try {
+      await access(current);
+      return current;
+    } catch {
+      current = current.replace(/\/[^/]*$/, '') || '/';
+    }
+  }
+  return '/';
+}

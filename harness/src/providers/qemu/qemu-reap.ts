@@ -1,0 +1,41 @@
+import { rm } from 'node:fs/promises';
+import { listRegisteredRuns, releaseRunSysctls } from '../common/host-sysctls.ts';
+import { readRunIndex, removeRunIndex } from '../common/run-index.ts';
+import type { ReapOptions, ReapReport } from '../provider.ts';
+import { listRunLinks } from './qemu-network.ts';
+import { removeQemuRun } from './qemu-provider.ts';
+import { findQemuProcesses } from './vm-process.ts';
+
+// Removes what dead qemu runs left: QEMU processes (found by KVMATRIX_RUN in their environment),
+// taps and bridges (by alias), firewall rules, overlays and state dirs (from the host's run
+// index), sysctl registrations. A run younger than `olderThanMs` is kept.
+export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
+  const report: ReapReport = { removed: [], kept: [] };
+  const runs = new Map<string, number | undefined>();
+  const note = (runId: string, atMs: number | undefined) => {
+    const known = runs.get(runId);
+    runs.set(runId, known === undefined ? atMs : atMs === undefined ? known : Math.min(known, atMs));
+  };
+  const index = await readRunIndex('qemu');
+  for (const p of await findQemuProcesses()) if (p.runId !== 'template') note(p.runId, p.startedAtMs);
+  for (const entry of index) note(entry.id.runId, Date.parse(entry.createdAt));
+  for (const link of await listRunLinks()) note(link.runId, undefined);
+  for (const runId of await listRegisteredRuns('qemu')) note(runId, undefined);
+  const now = Date.now();
+  for (const [runId, atMs] of runs) {
+    if (options.runId && runId !== options.runId) continue;
+    if (options.olderThanMs && atMs !== undefined && now - atMs < options.olderThanMs) {
+      report.kept.push(`qemu run ${runId} (started ${new Date(atMs).toISOString()})`);
+      continue;
+    }
+    report.removed.push(...(await removeQemuRun(runId)));
+    const entry = index.find((e) => e.id.runId === runId);
+    if (entry) {
+      await rm(entry.stateDir, { recursive: true, force: true });
+      report.removed.push(`state dir ${entry.stateDir}`);
+    }
+    report.removed.push(...(await releaseRunSysctls(runId)).map((r) => `host sysctl ${r}`));
+    await removeRunIndex(runId);
+  }
+  return report;
+}

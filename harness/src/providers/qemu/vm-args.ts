@@ -1,0 +1,72 @@
+import type { AccelChoice } from './accel-probe.ts';
+
+export interface VmArgsInput {
+  name: string;
+  accel: AccelChoice;
+  cpus: number;
+  memoryMiB: number;
+  kernel: string;
+  initrd: string;
+  disk: string;
+  qmpSocket: string;
+  consoleLog: string;
+  pidFile: string;
+  // Loopback port forwarded to the VM's SSH (QEMU user-mode networking on the first NIC).
+  sshPort: number;
+  // The run's tap on the private bridge; absent for the snapshot template (a placeholder backend).
+  tap?: string;
+  identityFile: string;
+  incoming?: string;
+}
+
+// QEMU arguments of a node VM. The template and its clones must have the same devices (migration
+// restores device state, not backends): only backends, files and ports differ between them.
+export function vmArgs(input: VmArgsInput): string[] {
+  const privateNet = input.tap
+    ? `tap,id=net1,ifname=${input.tap},script=no,downscript=no`
+    : 'user,id=net1,restrict=on';
+  return [
+    '-name',
+    `kvmatrix-${input.name},debug-threads=off`,
+    '-machine',
+    'pc',
+    ...input.accel.args,
+    '-m',
+    String(input.memoryMiB),
+    '-smp',
+    String(input.cpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-kernel',
+    input.kernel,
+    '-initrd',
+    input.initrd,
+    '-append',
+    'root=/dev/vda rw console=ttyS0 net.ifnames=0 quiet',
+    '-drive',
+    `file=${input.disk},if=virtio,id=disk0,format=qcow2,cache=unsafe,discard=unmap`,
+    '-netdev',
+    `user,id=net0,hostfwd=tcp:127.0.0.1:${input.sshPort}-:22`,
+    '-device',
+    'virtio-net-pci,netdev=net0,mac=52:54:00:6b:76:01',
+    '-netdev',
+    privateNet,
+    '-device',
+    'virtio-net-pci,netdev=net1,mac=52:54:00:6b:76:02',
+    '-device',
+    'virtio-rng-pci',
+    '-device',
+    'vmgenid,guid=auto',
+    '-fw_cfg',
+    `name=opt/kvmatrix/identity,file=${input.identityFile}`,
+    '-serial',
+    `file:${input.consoleLog}`,
+    '-qmp',
+    `unix:${input.qmpSocket},server=on,wait=off`,
+    '-pidfile',
+    input.pidFile,
+    ...(input.incoming ? ['-incoming', input.incoming] : []),
+  ];
+}

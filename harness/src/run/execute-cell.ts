@@ -1,0 +1,78 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { KvError } from '../errors.ts';
+import type { ResolvedCell } from '../matrix/model.ts';
+import type { Provider } from '../providers/provider.ts';
+import { renderJunit } from '../report/render-junit.ts';
+import { renderCellMarkdown } from '../results/cell-summary.ts';
+import type { ResultRecord } from '../results/result-record.ts';
+import type { Progress } from './progress.ts';
+import { runCell } from './run-cell.ts';
+import { prepareRunPrerequisites, startRunArtifacts } from './run-services.ts';
+import { requireRunState } from './run-state.ts';
+
+export interface ExecuteCellOptions {
+  cell: ResolvedCell;
+  provider: Provider;
+  keep: boolean;
+  fromStep?: string;
+  artifactsOut: string;
+  signal: AbortSignal;
+  progress: Progress;
+}
+
+// Runs one resolved cell with the real mirror and writes its reports (result.json, junit.xml,
+// summary.md) into `artifactsOut`. Shared by `kvmatrix run` and `kvmatrix gate`.
+export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecord> {
+  const { cell } = opts;
+  let resume: { state: Awaited<ReturnType<typeof requireRunState>>; fromStep: string } | undefined;
+  if (opts.fromStep) {
+    const state = await requireRunState(cell.name);
+    const fromStep = opts.fromStep === 'failed' ? state.failedStep : opts.fromStep;
+    if (!fromStep || !cell.steps.some((s) => s.id === fromStep)) {
+      throw new KvError('USAGE', `cell ${cell.name} has no step "${opts.fromStep}" to resume from`, {
+        hint: `steps: ${cell.steps.map((s) => s.id).join(', ')}`,
+      });
+    }
+    resume = { state, fromStep };
+  }
+  const timeout = AbortSignal.timeout(cell.timeoutMinutes * 60_000);
+  const signal = AbortSignal.any([opts.signal, timeout]);
+  await mkdir(opts.artifactsOut, { recursive: true });
+  const record = await runCell({
+    runnable: cell,
+    provider: opts.provider,
+    startArtifacts: (previous) => startRunArtifacts(cell, previous),
+    preparePrerequisites: () => prepareRunPrerequisites(cell),
+    artifactsOut: opts.artifactsOut,
+    keep: opts.keep,
+    ...(resume ? { resume } : {}),
+    signal,
+    progress: opts.progress,
+    ...ciIdentity(),
+  });
+  // The cell's own time limit is a product failure, not an interruption by the user or CI.
+  if (timeout.aborted && !opts.signal.aborted && record.outcome === 'interrupted') record.outcome = 'failed';
+  await writeCellReports(opts.artifactsOut, record);
+  return record;
+}
+
+export async function writeCellReports(dir: string, record: ResultRecord): Promise<void> {
+  record.artifacts.push('result.json', 'junit.xml', 'summary.md');
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFile(path.join(dir, 'junit.xml'), renderJunit(record));
+  await writeFile(path.join(dir, 'summary.md'), renderCellMarkdown(record));
+}
+
+// The GitLab job this run belongs to, from GitLab's predefined CI/CD variables.
+function ciIdentity(): { ci?: ResultRecord['ci'] } {
+  const env = process.env;
+  if (!env.GITLAB_CI) return {};
+  const ci: NonNullable<ResultRecord['ci']> = {};
+  if (env.CI_PIPELINE_ID) ci.pipelineId = env.CI_PIPELINE_ID;
+  if (env.CI_JOB_ID) ci.jobId = env.CI_JOB_ID;
+  if (env.CI_JOB_URL) ci.jobUrl = env.CI_JOB_URL;
+  if (env.CI_COMMIT_SHA) ci.commit = env.CI_COMMIT_SHA;
+  if (env.CI_COMMIT_REF_NAME) ci.ref = env.CI_COMMIT_REF_NAME;
+  return { ci };
+}

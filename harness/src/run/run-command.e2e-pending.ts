@@ -1,0 +1,166 @@
+// Pending: enabled (renamed to run-command.test.ts) once the artifact set builds its images in CI.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { parse } from 'junit2json';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultRecord } from '../results/result-record.ts';
+import { repoRoot } from '../system/paths.ts';
+import { filesIn, podmanLeftovers } from './test/leftovers.ts';
+
+// `kvmatrix run` for real: podman node containers, the offline artifact set built from source,
+// the playbooks, the checks. Each test runs the CLI as a child process, as CI and people do.
+const AIO = 'debian12-1.34-containerd-bridge-aio-lifecycle';
+const SCALE = 'debian12-1.34-containerd-bridge-1cp-1w-scale-worker';
+const BROKEN = 'debian12-1.34-containerd-bridge-aio-broken';
+const brokenMatrix = path.join(import.meta.dirname, 'test', 'fixtures', 'broken', 'matrix.yaml');
+
+let work: string;
+let env: NodeJS.ProcessEnv;
+
+function kvmatrix(args: string[]): ResultPromise {
+  return execa(process.execPath, [path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'), ...args], {
+    env,
+    reject: false,
+    all: true,
+    cwd: work,
+  });
+}
+
+async function readRecord(dir: string): Promise<ResultRecord> {
+  return JSON.parse(await readFile(path.join(dir, 'result.json'), 'utf8')) as ResultRecord;
+}
+
+// Waits until the child has printed `pattern` (and `delayMs` more), then sends SIGTERM.
+async function terminateWhen(child: ResultPromise, pattern: RegExp, delayMs = 0): Promise<void> {
+  let seen = '';
+  await new Promise<void>((resolve) => {
+    child.all?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) resolve();
+    });
+    void child.then(() => resolve());
+  });
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  child.kill('SIGTERM');
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'kvmatrix-run-'));
+  env = { ...process.env, CI: 'true', KVMATRIX_STATE_DIR: path.join(work, 'state') };
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('kvmatrix run on the podman provider', () => {
+  it(
+    'deploys the all-in-one cell, changes a kubelet setting, proves idempotence, reports and leaves nothing',
+    async () => {
+      const out = path.join(work, 'aio');
+      const r = await kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const record = await readRecord(out);
+      expect(record.outcome).toBe('passed');
+      expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
+        ['deploy', 'passed'],
+        ['kubelet-max-pods', 'passed'],
+        ['idempotence', 'passed'],
+      ]);
+      const deploy = record.steps[0];
+      expect(deploy?.checks.map((c) => [c.id, c.outcome])).toEqual([
+        ['apiserver', 'passed'],
+        ['nodes-ready', 'passed'],
+        ['system-pods', 'passed'],
+        ['pod-network', 'passed'],
+        ['service-dns', 'passed'],
+      ]);
+      expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toContain('pods=150');
+      expect(record.steps[2]?.changed).toEqual([]);
+      expect(deploy?.tasks?.length).toBeGreaterThan(20);
+      const junit = (await parse(await readFile(path.join(out, 'junit.xml'), 'utf8'))) as {
+        tests: number;
+        failures: number;
+      };
+      expect(junit.failures).toBe(0);
+      expect(junit.tests).toBe(3 + 5 + 2 + 2);
+      expect(await podmanLeftovers(AIO)).toEqual([]);
+      expect(await filesIn(path.join(work, 'state', 'runs', AIO))).toEqual([]);
+    },
+    45 * 60_000,
+  );
+
+  it(
+    'fails the step with the broken variable, skips the rest, keeps the dump and exits 1',
+    async () => {
+      const out = path.join(work, 'broken');
+      const r = await kvmatrix([
+        'run',
+        BROKEN,
+        '--provider',
+        'podman',
+        '--matrix',
+        brokenMatrix,
+        '--artifacts',
+        out,
+      ]);
+      expect(r.exitCode, String(r.all)).toBe(1);
+      const record = await readRecord(out);
+      expect(record.outcome).toBe('failed');
+      expect(record.steps[0]).toMatchObject({ id: 'deploy', outcome: 'failed' });
+      expect(record.steps[0]?.message).toContain('cluster_pod_subnet');
+      expect(record.steps[1]).toMatchObject({ id: 'idempotence', outcome: 'skipped' });
+      expect(await filesIn(path.join(out, 'dump'))).toContain('journal-cp1.log');
+      expect(await podmanLeftovers(BROKEN)).toEqual([]);
+    },
+    15 * 60_000,
+  );
+
+  it(
+    'tears everything down when SIGTERM arrives during provisioning',
+    async () => {
+      const child = kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', path.join(work, 'term1')]);
+      await terminateWhen(child, /provision \d machine/);
+      const r = await child;
+      expect(r.exitCode, String(r.all)).toBe(130);
+      expect(await podmanLeftovers(SCALE)).toEqual([]);
+      expect(await filesIn(path.join(work, 'state', 'runs', SCALE))).toEqual([]);
+    },
+    10 * 60_000,
+  );
+
+  it(
+    'tears everything down when SIGTERM arrives during a playbook',
+    async () => {
+      const out = path.join(work, 'term2');
+      const child = kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      await terminateWhen(child, /step deploy: cluster\.yml/, 5000);
+      const r = await child;
+      expect(r.exitCode, String(r.all)).toBe(130);
+      expect((await readRecord(out)).outcome).toBe('interrupted');
+      expect(await podmanLeftovers(AIO)).toEqual([]);
+    },
+    10 * 60_000,
+  );
+
+  it(
+    'runs the one control plane and one worker cell with a scale step',
+    async () => {
+      const out = path.join(work, 'scale');
+      const r = await kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', out]);
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const record = await readRecord(out);
+      expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
+        ['deploy', 'passed'],
+        ['add-worker', 'passed'],
+        ['remove-worker', 'passed'],
+      ]);
+      expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(/w2: Ready=True/);
+      expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).not.toMatch(/w2:/);
+      expect(await podmanLeftovers(SCALE)).toEqual([]);
+    },
+    60 * 60_000,
+  );
+});
