@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { loadMatrix } from '../src/matrix/load-matrix.ts';
 import { selectChanged } from '../src/matrix/select-changed.ts';
@@ -13,7 +14,7 @@ const TARGET_MS = 1000;
 // 4 layouts x 5 scenarios, with change-impact rules, an override and a quarantined cell.
 export function makeLargeMatrix(): string {
   const axis = (name: string, values: string[], varName: string) =>
-    `  ${name}:\n    values:\n${values.map((v) => `      ${v}: { vars: { ${varName}: "${v}" } }\n`).join('')}`;
+    `  ${name}:\n    values:\n${values.map((v) => `      "${v}": { vars: { ${varName}: "${v}" } }\n`).join('')}`;
   const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
   const layouts = ['aio', '1cp-1w', '3cp-2w', 'external-etcd'];
   const layoutValues = layouts
@@ -63,10 +64,13 @@ export function makeLargeMatrix(): string {
   ].join('\n');
 }
 
-function time<T>(fn: () => T): { value: T; ms: number } {
+// Wall time, and CPU time of this process (which other work on a shared machine barely moves).
+function time<T>(fn: () => T): { value: T; ms: number; cpuMs: number } {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const value = fn();
-  return { value, ms: performance.now() - start };
+  const used = process.cpuUsage(cpu);
+  return { value, ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 };
 }
 
 function pipeline(text: string) {
@@ -89,7 +93,14 @@ function pipeline(text: string) {
       pr.files.reduce((n, f) => n + f.content.length, 0)
     );
   });
-  return { matrix, load, select, render, total: load.ms + select.ms + render.ms };
+  return {
+    matrix,
+    load,
+    select,
+    render,
+    total: load.ms + select.ms + render.ms,
+    totalCpu: load.cpuMs + select.cpuMs + render.cpuMs,
+  };
 }
 
 // Prints the time to load, expand, select and render a 10,000-cell matrix (cold, then the median
@@ -103,11 +114,16 @@ export function benchMatrix(print: Print): void {
   );
   const line = (label: string, run: ReturnType<typeof pipeline>) =>
     `${label}: load+expand+resolve ${run.load.ms.toFixed(0)} ms, select ${run.select.ms.toFixed(0)} ms, ` +
-    `render ${run.render.ms.toFixed(0)} ms (${(run.render.value / 1024).toFixed(0)} KiB of YAML), total ${run.total.toFixed(0)} ms`;
+    `render ${run.render.ms.toFixed(0)} ms (${(run.render.value / 1024).toFixed(0)} KiB of YAML), ` +
+    `total ${run.total.toFixed(0)} ms wall, ${run.totalCpu.toFixed(0)} ms CPU`;
   print(line('cold', cold));
   const warm = Array.from({ length: 5 }, () => pipeline(text)).sort((a, b) => a.total - b.total);
   print(line('warm (median of 5)', warm[2] as ReturnType<typeof pipeline>));
-  print(`target < ${TARGET_MS} ms: ${cold.total < TARGET_MS ? 'met' : 'MISSED'} (cold)`);
+  const load = loadavg()[0]?.toFixed(1);
+  print(
+    `target < ${TARGET_MS} ms (cold): wall ${cold.total < TARGET_MS ? 'met' : 'MISSED'}, ` +
+      `CPU ${cold.totalCpu < TARGET_MS ? 'met' : 'MISSED'} (load average ${load} on ${cpus().length} CPUs)`,
+  );
 
   const file = path.join(repoRoot, 'matrix', 'matrix.yaml');
   const shipped = loadMatrix(readFileSync(file, 'utf8'), 'matrix/matrix.yaml');

@@ -27,22 +27,24 @@ const spec = (name: string): MachineSpec => ({
 
 async function residentMiB(provider: string, runId: string): Promise<number[]> {
   if (provider === 'podman') {
-    const out = await runTool('podman', ['ps', '-q', '--filter', `label=kvmatrix.run=${runId}`]);
-    const sizes: number[] = [];
-    for (const id of out.stdout.split('\n').filter(Boolean)) {
-      // RSS of every process in the container's cgroup (cgroup v1 memory.stat: rss + mapped files).
-      const pid = (await runTool('podman', ['inspect', '--format', '{{.State.Pid}}', id])).stdout.trim();
-      const cgroup = (await readFile(`/proc/${pid}/cgroup`, 'utf8'))
+    // The memory cgroup usage of each node container, as `podman stats` reports it.
+    const out = await runTool('podman', [
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.MemUsage}}',
+      ...(await runTool('podman', ['ps', '-q', '--filter', `label=kvmatrix.run=${runId}`])).stdout
         .split('\n')
-        .find((l) => l.includes(':memory:'));
-      const dir = cgroup?.split(':')[2] ?? '';
-      const stat = await readFile(`/sys/fs/cgroup/memory${dir}/memory.stat`, 'utf8').catch(() => '');
-      const rss =
-        Number(/^total_rss (\d+)/m.exec(stat)?.[1] ?? 0) +
-        Number(/^total_mapped_file (\d+)/m.exec(stat)?.[1] ?? 0);
-      sizes.push(rss / 2 ** 20);
-    }
-    return sizes;
+        .filter(Boolean),
+    ]);
+    const unit: Record<string, number> = { B: 1 / 2 ** 20, kB: 1 / 1024, KB: 1 / 1024, MB: 1, GB: 1024 };
+    return out.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const match = /^([\d.]+)\s*([kKMG]?B)/.exec(line.trim());
+        return match ? Number(match[1]) * (unit[match[2] ?? 'MB'] ?? 1) : Number.NaN;
+      });
   }
   const { findQemuProcesses } = await import('../src/providers/qemu/vm-process.ts');
   const sizes: number[] = [];

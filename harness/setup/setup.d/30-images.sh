@@ -9,4 +9,7 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "30-images: not root: skipping node images (local providers need root)" >&2
   exit 0
 fi
-exec node_modules/.bin/node harness/bin/kvmatrix.ts images build --os "${KVMATRIX_IMAGE_OS:-debian12}"
+# KVMATRIX_SETUP_QEMU_SNAPSHOT=2x1024 also boots and saves the qemu template (minutes under TCG).
+args=(images build --os "${KVMATRIX_IMAGE_OS:-debian12}")
+[[ -n ${KVMATRIX_SETUP_QEMU_SNAPSHOT:-} ]] && args+=(--qemu-snapshot "$KVMATRIX_SETUP_QEMU_SNAPSHOT")
+exec node_modules/.bin/node harness/bin/kvmatrix.ts "${args[@]}"

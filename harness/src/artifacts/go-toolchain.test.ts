@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InfrastructureError, ToolMissingError } from '../errors.ts';
-import { classifyGoFailure, findGoToolchain } from './go-toolchain.ts';
+import { downloadModule } from './build-go-recipe.ts';
+import { classifyGoFailure, findGoToolchain, ModuleVersionMissingError } from './go-toolchain.ts';
 
 describe('classifyGoFailure', () => {
   it('recognises a module version the proxy does not serve', () => {
@@ -39,4 +43,23 @@ describe('findGoToolchain', () => {
     expect((error as ToolMissingError).message).toContain('go (the Go toolchain');
     expect((error as ToolMissingError).hint).toContain('install Go');
   });
+});
+
+describe('a module version the proxy does not serve', () => {
+  it('fails with the versions the proxy does list (asks the real module proxy)', async () => {
+    const toolchain = await findGoToolchain();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kvm-artifacts-missing-'));
+    try {
+      const error = await downloadModule(toolchain, 'go.etcd.io/etcd/etcdctl/v3', 'v3.5.24', dir).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ModuleVersionMissingError);
+      expect((error as ModuleVersionMissingError).message).toBe(
+        'the Go module proxy does not serve go.etcd.io/etcd/etcdctl/v3@v3.5.24',
+      );
+      expect((error as ModuleVersionMissingError).available).toContain('v3.5.0');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -68,7 +68,7 @@ const unreachablePatterns = [
   /server misbehaving/,
 ];
 const missingVersionPattern =
-  /(?:go: |\s)([\w.\-~/]+)@(v[\w.\-+]+): (?:reading [^\n]*: (?:403|404|410)|invalid version|unknown revision)/;
+  /(?:go: |\s|")([\w.\-~/]+)@(v[\w.\-+]+): (?:reading [^\n]*: (?:403|404|410)|invalid version|unknown revision)/;
 
 // Classifies the output of a failed Go command. Returns undefined when it is none of the known
 // environmental failures (then it is a build failure of the module itself).

@@ -232,6 +232,10 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       message,
       checks: [],
     });
+    record.error = {
+      code: isKvError(error) ? error.code : signal.aborted ? 'INTERRUPTED' : 'INFRASTRUCTURE',
+      message,
+    };
     if (!setupError)
       progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
   } finally {

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { repoRoot, toolEnv } from '../system/paths.ts';
@@ -35,6 +35,8 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookOutcome> {
   const playbooksDir = run.playbooksDir ?? path.join(repoRoot, 'playbooks');
   const varsFile = `${run.eventsFile}.vars.json`;
   await writeFile(varsFile, JSON.stringify(run.extraVars), { mode: 0o600 });
+  // A rerun of a step (--from-step) starts its log and its events afresh.
+  await rm(run.eventsFile, { force: true });
   const args = [
     path.join(playbooksDir, run.playbook),
     '-i',
@@ -44,7 +46,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookOutcome> {
     '--diff',
   ];
   if (run.limit) args.push('--limit', run.limit);
-  const log = createWriteStream(run.logFile, { flags: 'a' });
+  const log = createWriteStream(run.logFile, { flags: 'w' });
   log.write(`$ ansible-playbook ${args.join(' ')}\n`);
   const child = execa('ansible-playbook', args, {
     cwd: playbooksDir,

@@ -7,7 +7,7 @@ import {
 } from '../../providers/common/golden-image.ts';
 import { stderrLog } from '../../providers/common/log-line.ts';
 
-async function imagesBuild(options: { os: string[]; podman: boolean }): Promise<void> {
+async function imagesBuild(options: { os: string[]; podman: boolean; qemuSnapshot?: string }): Promise<void> {
   const log = stderrLog('images');
   for (const os of options.os) {
     const started = Date.now();
@@ -15,6 +15,14 @@ async function imagesBuild(options: { os: string[]; podman: boolean }): Promise<
     if (options.podman) {
       const { ensurePodmanImage } = await import('../../providers/podman/podman-image.ts');
       log(`podman image ${await ensurePodmanImage(os, log)}`);
+    }
+    if (options.qemuSnapshot) {
+      const [cpus = 2, memoryMiB = 1024] = options.qemuSnapshot.split('x').map(Number);
+      const { chooseAccel } = await import('../../providers/qemu/accel-probe.ts');
+      const { ensureSnapshot } = await import('../../providers/qemu/snapshot.ts');
+      const accel = await chooseAccel(image.kernel, image.initrd);
+      log(`qemu accelerator: ${accel.accel} (${accel.reason})`);
+      await ensureSnapshot(image, accel, cpus, memoryMiB, log);
     }
     log(`${image.os}: ready in ${image.dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
@@ -38,6 +46,10 @@ export function registerImagesCommand(program: Command): void {
     .description('build the golden node image (debootstrap, cached by recipe hash) and import it into podman')
     .option('--os <os...>', `node OS (${Object.keys(NODE_OS).join(', ')})`, ['debian12'])
     .option('--no-podman', 'do not import the image into podman')
+    .option(
+      '--qemu-snapshot <cpusXmemory>',
+      'also boot and save the qemu template snapshot of this size (2x1024)',
+    )
     .action(imagesBuild);
   images.command('list').description('list node images and whether they are built').action(imagesList);
 }

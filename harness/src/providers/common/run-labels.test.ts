@@ -13,7 +13,7 @@ describe('run ids and labels', () => {
     expect(() => assertMachineName('node_1')).toThrow(/machine name "node_1"/);
   });
 
-  it('labels resources with run, cell, pipeline, job and creation time', () => {
+  it('labels resources with run, cell, pipeline, job, creation time and the owning process', () => {
     const labels = labelsFor(
       { runId: 'r1', cell: 'c', pipeline: '7', job: '9' },
       new Date('2026-01-01T00:00:00Z'),
@@ -24,6 +24,15 @@ describe('run ids and labels', () => {
       'kvmatrix.pipeline': '7',
       'kvmatrix.job': '9',
       'kvmatrix.created': '2026-01-01T00:00:00.000Z',
+      'kvmatrix.owner': String(process.pid),
     });
+  });
+
+  it('calls an owner alive only when it is another live process', async () => {
+    const { isOwnerAlive } = await import('./run-labels.ts');
+    expect(isOwnerAlive(String(process.pid))).toBe(false);
+    expect(isOwnerAlive(String(process.ppid))).toBe(true);
+    expect(isOwnerAlive('999999999')).toBe(false);
+    expect(isOwnerAlive(undefined)).toBe(false);
   });
 });

@@ -10,6 +10,8 @@ export const LABEL_PIPELINE = 'kvmatrix.pipeline';
 export const LABEL_JOB = 'kvmatrix.job';
 export const LABEL_CREATED = 'kvmatrix.created';
 export const LABEL_MACHINE = 'kvmatrix.machine';
+// The pid of the harness process that made the resources: `reap` spares a run whose owner lives.
+export const LABEL_OWNER = 'kvmatrix.owner';
 
 const runIdPattern = /^[a-z0-9][a-z0-9-]{0,19}$/;
 
@@ -29,6 +31,7 @@ export function labelsFor(id: RunIdentity, created: Date = new Date()): Record<s
     [LABEL_RUN]: id.runId,
     [LABEL_CELL]: id.cell,
     [LABEL_CREATED]: created.toISOString(),
+    [LABEL_OWNER]: String(process.pid),
   };
   if (id.pipeline) labels[LABEL_PIPELINE] = id.pipeline;
   if (id.job) labels[LABEL_JOB] = id.job;
@@ -41,5 +44,17 @@ export function assertMachineName(name: string): void {
     throw new UsageError(
       `machine name "${name}" is not valid: expected a DNS label of [a-z0-9-], at most 32`,
     );
+  }
+}
+
+// Whether the process that owns a run is alive (and not this one): its resources are in use.
+export function isOwnerAlive(owner: string | undefined): boolean {
+  const pid = Number(owner);
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

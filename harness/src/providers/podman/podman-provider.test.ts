@@ -29,6 +29,12 @@ const spec = (name: string): MachineSpec => ({
   diskGiB: 5,
 });
 let scratch = '';
+const track = (runId: string): string => {
+  ourRuns.push(runId);
+  return runId;
+};
+// Only the runs these tests made are reaped at the end: other runs on this host are not ours.
+const ourRuns: string[] = [];
 
 async function podmanNames(kind: string, runId: string): Promise<string[]> {
   const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
@@ -63,7 +69,7 @@ describe.runIf(isRoot)('the podman provider', () => {
   }, 1_200_000);
 
   afterAll(async () => {
-    await provider.reap({});
+    for (const runId of ourRuns) await provider.reap({ runId });
     delete process.env.KVMATRIX_STATE_DIR;
     await rm(scratch, { recursive: true, force: true });
   });
@@ -75,7 +81,7 @@ describe.runIf(isRoot)('the podman provider', () => {
   });
 
   it('brings up three nodes that reach each other and run Ansible, and down leaves nothing', async () => {
-    const id: RunIdentity = { runId: newRunId(), cell: 'test-podman-three' };
+    const id: RunIdentity = { runId: track(newRunId()), cell: 'test-podman-three' };
     const stateDir = path.join(scratch, 'run-three');
     const result = await provider.up({ id, machines: ['n1', 'n2', 'n3'].map(spec), stateDir });
     let bridge: string | undefined;
@@ -150,6 +156,7 @@ describe.runIf(isRoot)('the podman provider', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     expect(runId).not.toBe('');
+    track(runId);
     const report = await provider.reap({ runId });
     expect(report.removed.join('\n')).toMatch(/container kvm-/);
     await expectNothingLeft(runId, path.join(process.env.KVMATRIX_STATE_DIR ?? '', 'vms', name));
@@ -163,7 +170,7 @@ describe.runIf(isRoot)('the podman provider', () => {
     ).toBe(0);
     try {
       await runTool('dd', ['if=/dev/zero', `of=${full}/fill`, 'bs=4k', 'count=16']);
-      const id: RunIdentity = { runId: newRunId(), cell: 'test-podman-full' };
+      const id: RunIdentity = { runId: track(newRunId()), cell: 'test-podman-full' };
       const stateDir = path.join(full, 'run');
       await expect(provider.up({ id, machines: [spec('f1')], stateDir })).rejects.toThrow(/space|ENOSPC/i);
       expect(await podmanNames('container', id.runId)).toEqual([]);
@@ -175,7 +182,7 @@ describe.runIf(isRoot)('the podman provider', () => {
   }, 60_000);
 
   it('fails with a clear message and leaves nothing when the network cannot be created', async () => {
-    const id: RunIdentity = { runId: newRunId(), cell: 'test-podman-network' };
+    const id: RunIdentity = { runId: track(newRunId()), cell: 'test-podman-network' };
     // A network of that name exists already (and is not ours): podman refuses to make the run's.
     await runTool('podman', ['network', 'create', '--subnet', '10.199.254.0/24', networkName(id.runId)]);
     try {

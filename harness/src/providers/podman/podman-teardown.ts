@@ -1,4 +1,4 @@
-import { LABEL_CREATED, LABEL_RUN } from '../common/run-labels.ts';
+import { LABEL_CREATED, LABEL_OWNER, LABEL_RUN } from '../common/run-labels.ts';
 import { podman, podmanList } from './podman.ts';
 
 // Removes every container, volume and network labelled with the run id; idempotent, and safe
@@ -27,22 +27,25 @@ export async function removePodmanRun(runId: string): Promise<string[]> {
 export interface PodmanRunSummary {
   runId: string;
   createdAt: string | undefined;
+  // The pid of the harness process that created the run (absent on runs made before the label).
+  owner?: string;
   containers: string[];
 }
 
 // Every run that has podman resources on this host, with its creation time (from the label).
 export async function listPodmanRuns(): Promise<PodmanRunSummary[]> {
   const runs = new Map<string, PodmanRunSummary>();
-  const add = (runId: string, created: string | undefined, container?: string) => {
+  const add = (runId: string, created: string | undefined, owner: string | undefined, container?: string) => {
     if (!runId || runId === '<no value>') return;
-    const run = runs.get(runId) ?? { runId, createdAt: created, containers: [] };
+    const run: PodmanRunSummary = runs.get(runId) ?? { runId, createdAt: created, containers: [] };
+    if (owner && owner !== '<no value>') run.owner = owner;
     if (created && created !== '<no value>' && (!run.createdAt || created < run.createdAt))
       run.createdAt = created;
     if (container) run.containers.push(container);
     runs.set(runId, run);
   };
   const fmt = (prefix: string) =>
-    `${prefix}{{index .Labels "${LABEL_RUN}"}} {{index .Labels "${LABEL_CREATED}"}}`;
+    `${prefix}{{index .Labels "${LABEL_RUN}"}} {{index .Labels "${LABEL_CREATED}"}} {{index .Labels "${LABEL_OWNER}"}}`;
   for (const line of await podmanList([
     'ps',
     '-a',
@@ -51,8 +54,8 @@ export async function listPodmanRuns(): Promise<PodmanRunSummary[]> {
     '--format',
     `${fmt('')} {{.Names}}`,
   ])) {
-    const [runId = '', created, name] = line.split(' ');
-    add(runId, created, name);
+    const [runId = '', created, owner, name] = line.split(' ');
+    add(runId, created, owner, name);
   }
   for (const line of await podmanList([
     'volume',
@@ -62,8 +65,8 @@ export async function listPodmanRuns(): Promise<PodmanRunSummary[]> {
     '--format',
     fmt(''),
   ])) {
-    const [runId = '', created] = line.split(' ');
-    add(runId, created);
+    const [runId = '', created, owner] = line.split(' ');
+    add(runId, created, owner);
   }
   // `network ls` prints labels as one "k=v,k=v" string: read them by inspect.
   const networks = await podmanList([
@@ -76,8 +79,8 @@ export async function listPodmanRuns(): Promise<PodmanRunSummary[]> {
   ]);
   if (networks.length > 0) {
     for (const line of await podmanList(['network', 'inspect', '--format', fmt(''), ...networks])) {
-      const [runId = '', created] = line.split(' ');
-      add(runId, created);
+      const [runId = '', created, owner] = line.split(' ');
+      add(runId, created, owner);
     }
   }
   return [...runs.values()];

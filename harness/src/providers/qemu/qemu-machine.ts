@@ -85,7 +85,7 @@ export async function startClone(input: CloneInput): Promise<Machine> {
     qmp.close();
   }
   const template = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.snapshot.keyFile };
-  await waitForSsh(template, { timeoutMs: 120_000, signal: input.signal, what: `VM ${spec.name}` });
+  await waitForSsh(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` });
   const script = identityScript({
     hostname: spec.name,
     authorizedKey: input.runPublicKey,

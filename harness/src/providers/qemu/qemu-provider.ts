@@ -63,6 +63,9 @@ export class QemuProvider implements Provider {
       const image = await timePhase(phases, 'image', () => ensureGoldenImage([...os][0] ?? 'debian12', log));
       const accel = await timePhase(phases, 'accel', () => chooseAccel(image.kernel, image.initrd));
       log(`accelerator: ${accel.accel} (${accel.reason})`);
+      const plan = await timePhase(phases, 'network', () =>
+        createRunBridge(id.runId, request.machines.length),
+      );
       const sizes = new Map<string, MachineSpec>();
       for (const m of request.machines) sizes.set(`${m.cpus}/${m.memoryMiB}`, m);
       const snapshots = new Map<string, Awaited<ReturnType<typeof ensureSnapshot>>>();
@@ -70,9 +73,6 @@ export class QemuProvider implements Provider {
         for (const [key, m] of sizes)
           snapshots.set(key, await ensureSnapshot(image, accel, m.cpus, m.memoryMiB, log));
       });
-      const plan = await timePhase(phases, 'network', () =>
-        createRunBridge(id.runId, request.machines.length),
-      );
       const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
       const maxMiB = Math.max(...request.machines.map((m) => m.memoryMiB));
       const needMiB = request.machines.reduce((sum, m) => sum + m.memoryMiB * 0.6, 0);

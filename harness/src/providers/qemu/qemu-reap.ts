@@ -1,10 +1,10 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { listRegisteredRuns, releaseRunSysctls } from '../common/host-sysctls.ts';
 import { readRunIndex, removeRunIndex } from '../common/run-index.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
 import { removeQemuRun } from './qemu-provider.ts';
-import { findQemuProcesses } from './vm-process.ts';
+import { findQemuProcesses, isProcessAlive, stopProcesses } from './vm-process.ts';
 
 // Removes what dead qemu runs left: QEMU processes (found by KVMATRIX_RUN in their environment),
 // taps and bridges (by alias), firewall rules, overlays and state dirs (from the host's run
@@ -21,6 +21,7 @@ export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
   for (const entry of index) note(entry.id.runId, Date.parse(entry.createdAt));
   for (const link of await listRunLinks()) note(link.runId, undefined);
   for (const runId of await listRegisteredRuns('qemu')) note(runId, undefined);
+  report.removed.push(...(await reapOrphanTemplates()));
   const now = Date.now();
   for (const [runId, atMs] of runs) {
     if (options.runId && runId !== options.runId) continue;
@@ -38,4 +39,19 @@ export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
     await removeRunIndex(runId);
   }
   return report;
+}
+
+// A template VM whose snapshot builder died (its lock holder is gone) is stopped and its
+// half-built snapshot removed; the next `up` builds it again.
+async function reapOrphanTemplates(): Promise<string[]> {
+  const removed: string[] = [];
+  for (const p of await findQemuProcesses('template')) {
+    const holder = Number((await readFile(`${p.machine}.lock`, 'utf8').catch(() => '')).trim());
+    if (holder > 0 && isProcessAlive(holder)) continue;
+    await stopProcesses([p.pid]);
+    await rm(p.machine, { recursive: true, force: true });
+    await rm(`${p.machine}.lock`, { force: true });
+    removed.push(`template qemu pid ${p.pid} (${p.machine})`);
+  }
+  return removed;
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
 
 // A minimal client of the QEMU Machine Protocol over a unix socket: one connection, commands in
@@ -7,33 +8,47 @@ export class QmpClient {
   private socket: net.Socket | undefined;
   private buffer = '';
   private waiters: Array<(msg: Record<string, unknown>) => void> = [];
+  private closedReason: string | undefined;
   private readonly socketPath: string;
 
   constructor(socketPath: string) {
     this.socketPath = socketPath;
   }
 
-  async connect(timeoutMs = 10_000): Promise<void> {
+  // Connects and negotiates capabilities. A client that connects while QEMU is still starting
+  // may never get the greeting (seen with QEMU 7.2): such a connection is dropped and retried.
+  async connect(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        this.socket = await new Promise<net.Socket>((resolve, reject) => {
+        const socket = await new Promise<net.Socket>((resolve, reject) => {
           const s = net.connect(this.socketPath);
           s.once('connect', () => resolve(s));
           s.once('error', reject);
         });
-        break;
+        this.socket = socket;
+        this.buffer = '';
+        this.waiters = [];
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => this.onData(chunk));
+        socket.on('error', () => {});
+        // A QEMU that exits mid-command must fail the command, not leave it pending forever.
+        socket.on('close', () => {
+          this.closedReason = 'QEMU closed the QMP connection';
+          for (const waiter of this.waiters.splice(0)) waiter({ error: { desc: this.closedReason } });
+        });
+        const greeting = await Promise.race([this.next(), sleep(2000).then(() => undefined)]);
+        if (greeting) break;
+        socket.destroy();
       } catch (error) {
         if (Date.now() > deadline) {
           throw new InfrastructureError(`QMP socket ${this.socketPath} did not answer`, { cause: error });
         }
-        await new Promise((r) => setTimeout(r, 50));
       }
+      if (Date.now() > deadline)
+        throw new InfrastructureError(`QMP socket ${this.socketPath} sent no greeting`);
+      await sleep(50);
     }
-    this.socket.setEncoding('utf8');
-    this.socket.on('data', (chunk: string) => this.onData(chunk));
-    this.socket.on('error', () => {});
-    await this.next(); // greeting
     await this.execute('qmp_capabilities');
   }
 
@@ -54,7 +69,9 @@ export class QmpClient {
   }
 
   async execute(command: string, args?: Record<string, unknown>): Promise<unknown> {
-    if (!this.socket) throw new InfrastructureError('QMP: not connected');
+    if (!this.socket || this.socket.destroyed) {
+      throw new InfrastructureError(`QMP ${command}: ${this.closedReason ?? 'not connected'}`);
+    }
     const reply = this.next();
     this.socket.write(
       `${JSON.stringify(args ? { execute: command, arguments: args } : { execute: command })}\n`,

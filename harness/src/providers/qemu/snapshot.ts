@@ -102,12 +102,12 @@ async function buildSnapshot(
     sshPort,
     identityFile: snap.identityFile,
   });
-  const pid = spawnQemu(args, path.join(snap.dir, 'qemu.log'), 'template', 'template');
+  const pid = spawnQemu(args, path.join(snap.dir, 'qemu.log'), 'template', snap.dir);
   const qmp = new QmpClient(qmpSocket);
   try {
     await qmp.connect();
     const target = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: snap.keyFile };
-    await waitForSsh(target, { timeoutMs: 300_000, what: 'template VM' });
+    await waitForSsh(target, { timeoutMs: 900_000, what: 'template VM' });
     // Let boot finish (so clones don't inherit half-started units), then flush the disk.
     await sshRun(target, 'systemctl is-system-running --wait >/dev/null 2>&1; sync', { timeoutMs: 120_000 });
     await qmp.execute('stop');

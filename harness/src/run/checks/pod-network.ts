@@ -13,12 +13,12 @@ export const podNetworkCheck: Check = {
     for (const from of pods) {
       for (const to of pods) {
         const r = await execInPod(ctx, from.name, [
+          'timeout',
+          '5',
           'wget',
           '-q',
           '-O',
           '-',
-          '-T',
-          '5',
           `http://${to.ip}:${PROBE_PORT}/`,
         ]);
         const ok = r.ok && r.output === to.node;

@@ -11,7 +11,7 @@ import { claimPort } from '../../testbed/ports.ts';
 // The checks' test workload image: Debian's static busybox (httpd, wget, nslookup, sh) in an OCI
 // image built locally with umoci, so checks need nothing from the internet. Cached by content.
 const BUSYBOX = '/bin/busybox';
-const APPLETS = ['sh', 'httpd', 'wget', 'nslookup', 'mkdir', 'echo', 'cat', 'sleep', 'hostname'];
+const APPLETS = ['sh', 'httpd', 'wget', 'nslookup', 'mkdir', 'echo', 'cat', 'sleep', 'hostname', 'timeout'];
 export const PROBE_REPOSITORY = 'kvmatrix/probe';
 
 export interface ProbeImage {

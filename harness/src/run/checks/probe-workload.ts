@@ -96,7 +96,8 @@ export async function ensureProbeWorkload(ctx: CheckContext): Promise<ProbePod[]
   });
 }
 
-// Runs a command inside a probe pod through the apiserver and kubelet (kubectl exec).
+// Runs a command inside a probe pod through the apiserver and kubelet (kubectl exec). Bound
+// network commands with busybox's `timeout`: Debian's static busybox wget crashes on its own -T.
 export async function execInPod(
   ctx: CheckContext,
   pod: string,

@@ -19,12 +19,12 @@ export const serviceDnsCheck: Check = {
     const lookup = await execInPod(ctx, from.name, ['nslookup', fqdn]);
     if (!lookup.ok) throw new CheckFailure(`${fqdn} did not resolve from ${from.name}`, lookup.output);
     const fetch = await execInPod(ctx, from.name, [
+      'timeout',
+      '5',
       'wget',
       '-q',
       '-O',
       '-',
-      '-T',
-      '5',
       `http://${fqdn}:${PROBE_PORT}/`,
     ]);
     if (!fetch.ok || !pods.some((p) => p.node === fetch.output)) {

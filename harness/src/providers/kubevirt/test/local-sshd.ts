@@ -60,6 +60,14 @@ export async function startLocalSshd(authorizedKeysFile: string): Promise<LocalS
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Stops sshd and removes its directory; also used when it fails to start.
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
     stderr += String(chunk);
@@ -67,7 +75,10 @@ export async function startLocalSshd(authorizedKeysFile: string): Promise<LocalS
   // Ready when it accepts TCP connections (or dead with its reason).
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`sshd exited: ${stderr}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`sshd exited: ${stderr}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -77,17 +88,11 @@ export async function startLocalSshd(authorizedKeysFile: string): Promise<LocalS
       socket.once('error', () => resolve(false));
     });
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}: ${stderr}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`sshd did not listen on ${port}: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    port,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { port, stop };
 }
