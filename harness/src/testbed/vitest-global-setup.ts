@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createProgress } from '../artifacts/progress.ts';
 import { isKvError } from '../errors.ts';
@@ -20,12 +22,48 @@ declare module 'vitest' {
 
 let plane: ControlPlane | undefined;
 
+const usesControlPlane = /requireKubeconfig|inject\(\s*['"]kubeconfig/;
+
+// True when the file, or a file it imports by a relative path (two levels deep, where test
+// helpers live), asks for the control plane.
+async function reachesControlPlane(file: string, depth: number, seen: Set<string>): Promise<boolean> {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (usesControlPlane.test(text)) return true;
+  if (depth === 0) return false;
+  for (const match of text.matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const target = path.resolve(path.dirname(file), match[1] ?? '');
+    if (await reachesControlPlane(target, depth - 1, seen)) return true;
+  }
+  return false;
+}
+
+// A run narrowed to files none of which use the control plane (`vitest run harness/src/lint`)
+// does not start one. Filters are the positional arguments of `vitest run`.
+async function runNeedsControlPlane(project: TestProject): Promise<boolean> {
+  const args = process.argv
+    .slice(2)
+    .filter((arg) => !arg.startsWith('-') && arg !== 'run' && arg !== 'watch');
+  if (!args.length) return true;
+  const { testFiles } = await project.globTestFiles(args);
+  const seen = new Set<string>();
+  for (const file of testFiles) {
+    if (await reachesControlPlane(file, 2, seen)) return true;
+  }
+  return false;
+}
+
 export async function setup(project: TestProject): Promise<void> {
   project.provide('kubeconfig', '');
   project.provide('testbedUnavailable', '');
   project.provide('controllerManager', false);
   if (process.env.KVMATRIX_TESTBED === 'off') {
     project.provide('testbedUnavailable', 'KVMATRIX_TESTBED=off');
+    return;
+  }
+  if (!(await runNeedsControlPlane(project))) {
+    project.provide('testbedUnavailable', 'no test file of this run uses the control plane');
     return;
   }
   const started = Date.now();
