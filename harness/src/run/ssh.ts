@@ -1,23 +1,15 @@
 import { execa } from 'execa';
+import { SSH_OPTIONS } from '../providers/common/ssh.ts';
 import type { Machine } from '../providers/provider.ts';
 
-// Options that make a non-interactive SSH to a freshly made machine work every time.
+// The ssh arguments that reach a machine a provider made (options shared with the providers).
 export function sshArgs(machine: Machine): string[] {
   return [
+    ...SSH_OPTIONS,
     '-i',
     machine.sshKeyFile,
     '-p',
     String(machine.sshPort),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'ConnectTimeout=10',
     `${machine.sshUser}@${machine.sshHost}`,
   ];
 }
