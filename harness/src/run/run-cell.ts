@@ -151,7 +151,11 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         step,
         stepIndex: index,
         inventoryFile: state.inventoryFile,
-        limit: limitFor(step.limit, pending),
+        // A scale-down entry removes the hosts given with --limit: the step's nodes.
+        limit: limitFor(
+          step.limit ?? (step.kind === 'scale-down' ? step.nodes?.join(':') : undefined),
+          pending,
+        ),
         vars,
         logDir,
         timeoutMs: (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000,

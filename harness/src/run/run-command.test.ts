@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('kvmatrix run on the podman provider', () => {
   it(
-    'deploys the all-in-one cell, changes a kubelet setting, proves idempotence, reports and leaves nothing',
+    'deploys the all-in-one cell, proves idempotence, changes a kubelet setting, reports and leaves nothing',
     async () => {
       const out = path.join(work, 'aio');
       const r = await kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
@@ -65,8 +65,8 @@ describe('kvmatrix run on the podman provider', () => {
       expect(record.outcome).toBe('passed');
       expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
         ['deploy', 'passed'],
-        ['kubelet-max-pods', 'passed'],
         ['idempotence', 'passed'],
+        ['kubelet-max-pods', 'passed'],
       ]);
       const deploy = record.steps[0];
       expect(deploy?.checks.map((c) => [c.id, c.outcome])).toEqual([
