@@ -84,16 +84,9 @@ export async function runStepPlaybook(
   return { result, verdict, outcome };
 }
 
-export interface ChecksInput {
+// What runChecks needs: the checks' context without the client it builds itself.
+export interface ChecksInput extends Omit<CheckContext, 'kubeConfig'> {
   ids: CheckId[];
-  kubeconfigFile: string;
-  kubectl: string;
-  machines: Machine[];
-  members: LayoutNode[];
-  expectedVersion: string;
-  probeImage: string;
-  vars: Record<string, unknown>;
-  signal: AbortSignal;
   progress: Progress;
 }
 

@@ -1,5 +1,5 @@
 import { type Check, CheckFailure } from './check.ts';
-import { ensureProbeWorkload, execInPod, PROBE_PORT } from './probe-workload.ts';
+import { ensureProbeWorkload, fetchFromPod, PROBE_PORT } from './probe-workload.ts';
 
 // Every probe pod reaches every other probe pod (and itself) by pod IP: pod-to-pod traffic
 // across every pair of nodes, the network plugin's one job.
@@ -12,15 +12,7 @@ export const podNetworkCheck: Check = {
     const failures: string[] = [];
     for (const from of pods) {
       for (const to of pods) {
-        const r = await execInPod(ctx, from.name, [
-          'timeout',
-          '5',
-          'wget',
-          '-q',
-          '-O',
-          '-',
-          `http://${to.ip}:${PROBE_PORT}/`,
-        ]);
+        const r = await fetchFromPod(ctx, from.name, `http://${to.ip}:${PROBE_PORT}/`);
         const ok = r.ok && r.output === to.node;
         const line = `${from.node} -> ${to.node} (${to.ip}): ${ok ? 'ok' : `FAILED ${r.output}`}`;
         lines.push(line);

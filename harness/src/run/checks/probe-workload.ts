@@ -111,6 +111,15 @@ export async function execInPod(
   return { ok: r.exitCode === 0, output: String(r.all ?? '').trim() };
 }
 
+// Fetches a URL from inside a probe pod; the reply is the serving probe's node name.
+export function fetchFromPod(
+  ctx: CheckContext,
+  pod: string,
+  url: string,
+): Promise<{ ok: boolean; output: string }> {
+  return execInPod(ctx, pod, ['timeout', '5', 'wget', '-q', '-O', '-', url]);
+}
+
 function ignoreConflict(error: unknown): void {
   const code = (error as { code?: number }).code;
   if (code !== 409) throw error;

@@ -2,6 +2,7 @@ import { type Check, CheckFailure } from './check.ts';
 import {
   ensureProbeWorkload,
   execInPod,
+  fetchFromPod,
   PROBE_NAMESPACE,
   PROBE_PORT,
   PROBE_SERVICE,
@@ -18,15 +19,7 @@ export const serviceDnsCheck: Check = {
     const fqdn = `${PROBE_SERVICE}.${PROBE_NAMESPACE}.svc.cluster.local`;
     const lookup = await execInPod(ctx, from.name, ['nslookup', fqdn]);
     if (!lookup.ok) throw new CheckFailure(`${fqdn} did not resolve from ${from.name}`, lookup.output);
-    const fetch = await execInPod(ctx, from.name, [
-      'timeout',
-      '5',
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      `http://${fqdn}:${PROBE_PORT}/`,
-    ]);
+    const fetch = await fetchFromPod(ctx, from.name, `http://${fqdn}:${PROBE_PORT}/`);
     if (!fetch.ok || !pods.some((p) => p.node === fetch.output)) {
       throw new CheckFailure(
         `http://${fqdn}:${PROBE_PORT}/ was not served through the Service`,
