@@ -123,7 +123,8 @@ describe('kvmatrix run on the podman provider', () => {
       expect(report).toMatch(/^# Release gate `release`: FAILED/);
       expect(report).toContain(BROKEN);
       expect(report).toContain('cluster_pod_subnet');
-      expect(report).toMatch(/- kubernetes: 1\.34\.4/);
+      expect(report).toMatch(/- kube_version: 1\.34\.4/);
+      expect(report).toMatch(/- etcd: 3\.6\.5/);
       const json = JSON.parse(await readFile(path.join(out, 'release-report.json'), 'utf8')) as {
         passed: boolean;
         report: { cells: { name: string; status: string }[] };
