@@ -255,6 +255,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     }
     if (record.outcome !== 'passed' && state.machines.length > 0) {
       progress.begin('collect the cluster dump and machine logs');
+      const dumpStarted = Date.now();
       const dumpDir = path.join(opts.artifactsOut, 'dump');
       record.artifacts.push(
         ...(await dumpCluster(dumpDir, state.machines, kubectl, state.kubeconfigFile)).map((f) =>
@@ -266,7 +267,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
           path.relative(opts.artifactsOut, f),
         ),
       );
-      progress.end('collect the cluster dump and machine logs', 'passed', 0);
+      progress.end('collect the cluster dump and machine logs', 'passed', Date.now() - dumpStarted);
     }
     if (!opts.keep) {
       progress.begin(`tear down (${provider.name})`);

@@ -12,6 +12,7 @@ import { filesIn, podmanLeftovers } from './test/leftovers.ts';
 // the playbooks, the checks. Each test runs the CLI as a child process, as CI and people do.
 const AIO = 'debian12-1.34-containerd-bridge-aio-lifecycle';
 const SCALE = 'debian12-1.34-containerd-bridge-1cp-1w-scale-worker';
+const UPGRADE = 'debian12-1.34-containerd-bridge-1cp-1w-upgrade';
 const GOOD = 'debian12-1.34-containerd-bridge-aio-deploy';
 const BROKEN = 'debian12-1.34-containerd-broken-aio-broken';
 const gateMatrix = path.join(import.meta.dirname, 'test', 'fixtures', 'gate', 'matrix.yaml');
@@ -200,6 +201,29 @@ describe('kvmatrix run on the podman provider', () => {
       expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(/w2: Ready=True/);
       expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).not.toMatch(/w2:/);
       expect(await podmanLeftovers(SCALE)).toEqual([]);
+    },
+    60 * 60_000,
+  );
+
+  it(
+    'deploys N-1 and upgrades it to N one node at a time',
+    async () => {
+      const out = path.join(work, 'upgrade');
+      const r = await kvmatrix(['run', UPGRADE, '--provider', 'podman', '--artifacts', out]);
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const record = await readRecord(out);
+      expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
+        ['deploy-previous', 'passed'],
+        ['upgrade', 'passed'],
+      ]);
+      // The apiserver check compares the served version with the step's kube_version.
+      expect(record.steps[0]?.checks.find((c) => c.id === 'apiserver')?.evidence).toContain('v1.33.13');
+      expect(record.steps[1]?.checks.find((c) => c.id === 'apiserver')?.evidence).toContain('v1.34.4');
+      expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(
+        /cp1: Ready=True.*v1\.34\.4[\s\S]*w1: Ready=True.*v1\.34\.4/,
+      );
+      expect(record.versions.kubelet).toBe('v1.34.4');
+      expect(await podmanLeftovers(UPGRADE)).toEqual([]);
     },
     60 * 60_000,
   );
