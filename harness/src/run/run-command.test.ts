@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('kvmatrix run on the podman provider', () => {
   it(
-    'deploys the all-in-one cell, proves idempotence, changes a kubelet setting, reports and leaves nothing',
+    'deploys the all-in-one cell, proves idempotence before and after a kubelet setting change, reports and leaves nothing',
     async () => {
       const out = path.join(work, 'aio');
       const r = await kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
@@ -67,6 +67,7 @@ describe('kvmatrix run on the podman provider', () => {
         ['deploy', 'passed'],
         ['idempotence', 'passed'],
         ['kubelet-max-pods', 'passed'],
+        ['idempotence-2', 'passed'],
       ]);
       const deploy = record.steps[0];
       expect(deploy?.checks.map((c) => [c.id, c.outcome])).toEqual([
@@ -78,13 +79,15 @@ describe('kvmatrix run on the podman provider', () => {
       ]);
       expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toContain('pods=150');
       expect(record.steps[1]?.changed).toEqual([]);
+      // The changed setting was stored everywhere: cluster.yml with it changes nothing.
+      expect(record.steps[3]?.changed).toEqual([]);
       expect(deploy?.tasks?.length).toBeGreaterThan(20);
       const junit = (await parse(await readFile(path.join(out, 'junit.xml'), 'utf8'))) as {
         tests: number;
         failures: number;
       };
       expect(junit.failures).toBe(0);
-      expect(junit.tests).toBe(3 + 5 + 2 + 2);
+      expect(junit.tests).toBe(4 + 5 + 2 + 2 + 2);
       expect(await podmanLeftovers(AIO)).toEqual([]);
       expect(await filesIn(path.join(work, 'state', 'runs', AIO))).toEqual([]);
     },
