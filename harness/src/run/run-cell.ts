@@ -14,6 +14,8 @@ import {
 import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
 import { buildInventory, limitFor } from './inventory.ts';
 import { observeNodeVersions } from './observe-versions.ts';
+import { isManaged } from './operator-cell/operator-manifests.ts';
+import { isOperatorStep, runOperatorStep } from './operator-cell/run-operator-step.ts';
 import type { Progress } from './progress.ts';
 import { type RunState, removeRunState, runDir, saveRunState } from './run-state.ts';
 import { runChecks, runStepPlaybook } from './run-step.ts';
@@ -146,28 +148,49 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         continue;
       }
       if (signal.aborted) break;
-      if (step.kind === 'scale-up') for (const n of step.nodes ?? []) pending.delete(n);
+      if (step.kind === 'scale-up' || step.kind === 'operator-scale')
+        for (const n of step.nodes ?? []) pending.delete(n);
       state.pending = [...pending];
       const inventory = buildInventory(layout.nodes, state.machines, runnable.vars, pending);
       state.inventoryFile = path.join(dir, 'inventory.yml');
       await writeFile(state.inventoryFile, stringify(inventory), { mode: 0o600 });
       await saveRunState(state);
       const vars = resolveStepVars({ ...runnable.vars, ...carried }, step, runVars);
-      const { result, verdict } = await runStepPlaybook({
-        step,
-        stepIndex: index,
-        inventoryFile: state.inventoryFile,
-        // A scale-down entry removes the hosts given with --limit: the step's nodes.
-        limit: limitFor(
-          step.limit ?? (step.kind === 'scale-down' ? step.nodes?.join(':') : undefined),
-          pending,
-        ),
-        vars,
-        logDir,
-        timeoutMs: (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000,
-        signal,
-        progress,
-      });
+      const timeoutMs = (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000;
+      // Operator steps drive the operator in the management cluster and check the cluster it built.
+      const { result, verdict } = isOperatorStep(step)
+        ? await runOperatorStep({
+            step,
+            stepIndex: index,
+            nodes: layout.nodes,
+            machines: state.machines,
+            pending,
+            vars,
+            artifactUrl: runVars.kvmatrix_artifact_url,
+            registry,
+            kubectl,
+            probeImage,
+            runDir: dir,
+            logDir,
+            timeoutMs,
+            signal,
+            progress,
+          })
+        : await runStepPlaybook({
+            step,
+            stepIndex: index,
+            inventoryFile: state.inventoryFile,
+            // A scale-down entry removes the hosts given with --limit: the step's nodes.
+            limit: limitFor(
+              step.limit ?? (step.kind === 'scale-down' ? step.nodes?.join(':') : undefined),
+              pending,
+            ),
+            vars,
+            logDir,
+            timeoutMs,
+            signal,
+            progress,
+          });
       record.steps.push(result);
       if (verdict !== 'passed') {
         record.outcome =
@@ -182,8 +205,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
       if (step.kind === 'scale-down') for (const n of step.nodes ?? []) pending.add(n);
       if (step.kind === 'reset') for (const n of layout.nodes) pending.add(n.name);
-      const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name));
-      if (step.checks.length > 0 && members.length > 0) {
+      const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name) && !isManaged(n));
+      if (!isOperatorStep(step) && step.checks.length > 0 && members.length > 0) {
         const kubeconfigFile = path.join(dir, 'admin.conf');
         const cp = state.machines.find((m) =>
           members.some((n) => n.name === m.name && n.roles.includes('control-plane')),
