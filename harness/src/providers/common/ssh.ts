@@ -17,7 +17,7 @@ export const SSH_OPTIONS = [
   '-o',
   'LogLevel=ERROR',
   '-o',
-  'ConnectTimeout=5',
+  'ConnectTimeout=20',
 ];
 
 export interface SshTarget {
@@ -74,12 +74,16 @@ async function probeBanner(host: string, port: number, timeoutMs: number): Promi
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
+    // QEMU's user-mode forward accepts first and closes when the guest refuses: no banner.
+    socket.once('close', () => done(false));
     socket.once('data', (data) => done(data.toString('latin1').startsWith('SSH-')));
   });
 }
 
 // Waits until a real SSH login with the run's key succeeds (not merely an open port).
-// Throws an InfrastructureError after `timeoutMs`.
+// Throws an InfrastructureError after `timeoutMs`. The banner and login get generous time of
+// their own: under TCG on a loaded host sshd's fork and re-exec alone can take seconds, and a
+// probe that gives up after 1 s never sees the banner.
 export async function waitForSsh(
   target: SshTarget,
   options: { timeoutMs: number; signal?: AbortSignal; what?: string },
@@ -89,8 +93,8 @@ export async function waitForSsh(
   let lastError = 'no answer on the SSH port';
   while (Date.now() < deadline) {
     options.signal?.throwIfAborted();
-    if (await probeBanner(target.host, target.port, 1000)) {
-      const result = await runTool('ssh', sshArgs(target, ['true']), { timeoutMs: 10_000 });
+    if (await probeBanner(target.host, target.port, 10_000)) {
+      const result = await runTool('ssh', sshArgs(target, ['true']), { timeoutMs: 60_000 });
       if (result.exitCode === 0) return Date.now() - started;
       lastError = result.stderr.trim() || `ssh exited ${result.exitCode}`;
     }

@@ -19,10 +19,38 @@ export const CONTAINER_MASKED_UNITS = [
   'kmod-static-nodes.service',
   'systemd-pstore.service',
   'e2scrub_reap.service',
+  // Network units from the kernel command line: a container's network is podman's.
+  'systemd-network-generator.service',
 ];
 
+// Generators that have nothing to find in a node container (disks, encryption, hibernation,
+// consoles): each is a process systemd runs and waits for before it starts any unit.
+export const CONTAINER_DISABLED_GENERATORS = [
+  'systemd-cryptsetup-generator',
+  'systemd-integritysetup-generator',
+  'systemd-veritysetup-generator',
+  'systemd-gpt-auto-generator',
+  'systemd-hibernate-resume-generator',
+  'systemd-getty-generator',
+  'systemd-system-update-generator',
+  'systemd-debug-generator',
+];
+
+// sshd first: the harness waits for an SSH login and nothing sshd needs comes from sysinit or
+// basic.target in a container (podman provides /dev, /run and the network), so sshd and its host
+// key skip the default ordering after them; the config test before start is dropped too (the
+// image's config is fixed). Everything else in the boot still runs as before.
+export const CONTAINER_DROP_INS: Record<string, string> = {
+  'kvmatrix-host-keys.service': '[Unit]\nDefaultDependencies=no\nAfter=systemd-journald.socket\n',
+  'ssh.service':
+    '[Unit]\nDefaultDependencies=no\nAfter=systemd-journald.socket systemd-journald-dev-log.socket\nConflicts=shutdown.target\nBefore=shutdown.target\n\n[Service]\nExecStartPre=\n',
+};
+
 export function podmanImageTag(image: GoldenImage): string {
-  const layer = createHash('sha256').update(CONTAINER_MASKED_UNITS.join('\n')).digest('hex').slice(0, 6);
+  const layer = createHash('sha256')
+    .update(JSON.stringify([CONTAINER_MASKED_UNITS, CONTAINER_DISABLED_GENERATORS, CONTAINER_DROP_INS]))
+    .digest('hex')
+    .slice(0, 6);
   return `localhost/kvmatrix-node:${image.os}-${image.hash}-${layer}`;
 }
 
@@ -56,6 +84,13 @@ export async function ensurePodmanImage(os: string, log: (line: string) => void)
     const units = path.join(context, 'etc', 'systemd', 'system');
     await mkdir(units, { recursive: true });
     for (const unit of CONTAINER_MASKED_UNITS) await symlink('/dev/null', path.join(units, unit));
+    const generators = path.join(context, 'etc', 'systemd', 'system-generators');
+    await mkdir(generators, { recursive: true });
+    for (const name of CONTAINER_DISABLED_GENERATORS) await symlink('/dev/null', path.join(generators, name));
+    for (const [unit, text] of Object.entries(CONTAINER_DROP_INS)) {
+      await mkdir(path.join(units, `${unit}.d`), { recursive: true });
+      await writeFile(path.join(units, `${unit}.d`, 'kvmatrix-early.conf'), text);
+    }
     await writeFile(path.join(context, 'Containerfile'), `FROM ${base}\nCOPY etc /etc\n`);
     await podmanOk(['build', '--quiet', '--pull=never', '--tag', tag, context], {
       what: 'building the node container layer',

@@ -6,27 +6,19 @@ import {
   planAddresses,
 } from '../common/address-plan.ts';
 import { runTool } from '../common/run-tool.ts';
-import { podman, podmanList } from './podman.ts';
+import { podman } from './podman.ts';
 
 export function networkName(runId: string): string {
   return `kvm-${runId}`;
 }
 
+// Subnets the host routes. Podman networks without a running container have no route: podman
+// itself refuses a subnet another of its networks holds ("subnet ... is already used"), and the
+// loop below then takes the next candidate; asking podman for every network's subnets up front
+// cost two more podman processes on every `up`.
 async function takenSubnets(): Promise<string[]> {
   const routes = await runTool('ip', ['-4', '-o', 'route', 'show', 'table', 'all']);
-  const taken = parseRoutedSubnets(routes.stdout);
-  const names = await podmanList(['network', 'ls', '--format', '{{.Name}}']).catch(() => []);
-  if (names.length > 0) {
-    const inspect = await podman([
-      'network',
-      'inspect',
-      '--format',
-      '{{range .Subnets}}{{.Subnet}} {{end}}',
-      ...names,
-    ]);
-    taken.push(...inspect.stdout.split(/\s+/).filter((s) => s.includes('/')));
-  }
-  return taken;
+  return parseRoutedSubnets(routes.stdout);
 }
 
 // Creates the run's private bridge network on a /24 no other network or route uses; retries on

@@ -56,33 +56,46 @@ export class PodmanProvider implements Provider {
       });
       await registerRunSysctls(id.runId, this.name);
       for (const line of await raiseRunSysctls()) log(`host sysctl raised for this run: ${line}`);
+      // The image check, the run key and the network do not depend on each other. All three are
+      // settled before a failure is thrown, so `down` never races a network still being made.
       const images = new Map<string, string>();
-      await timePhase(phases, 'image', async () => {
-        for (const os of new Set(request.machines.map((m) => m.os)))
-          images.set(os, await ensurePodmanImage(os, log));
-      });
-      const { keyFile, publicKey } = await ensureRunKey(stateDir);
       const authorizedKeysFile = path.join(stateDir, 'authorized_keys');
-      await writeFile(authorizedKeysFile, `${publicKey}\n`, { mode: 0o600 });
-      const plan = await timePhase(phases, 'network', () =>
-        createRunNetwork(id.runId, request.machines.length, labels),
-      );
+      const [imageDone, key, network] = await Promise.allSettled([
+        timePhase(phases, 'image', async () => {
+          for (const os of new Set(request.machines.map((m) => m.os)))
+            images.set(os, await ensurePodmanImage(os, log));
+        }),
+        ensureRunKey(stateDir).then(async (key) => {
+          await writeFile(authorizedKeysFile, `${key.publicKey}\n`, { mode: 0o600 });
+          return key;
+        }),
+        timePhase(phases, 'network', () => createRunNetwork(id.runId, request.machines.length, labels)),
+      ]);
+      for (const step of [imageDone, key, network]) if (step.status === 'rejected') throw step.reason;
+      const { keyFile } = (key as PromiseFulfilledResult<{ keyFile: string }>).value;
+      const plan = (network as PromiseFulfilledResult<Awaited<ReturnType<typeof createRunNetwork>>>).value;
       const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
       const limits = await hardLimits();
       const limit = pLimit(startConcurrency(request.machines.length, 64, 2));
-      const machines = await Promise.all(
-        request.machines.map((spec, i) =>
-          limit(async (): Promise<Machine> => {
-            request.signal?.throwIfAborted();
+      // Each node is waited for as soon as it started: its boot and login overlap the next starts.
+      // The first failure stops the other waits, and every start is settled before `down` runs.
+      const failed = new AbortController();
+      const signal = request.signal ? AbortSignal.any([request.signal, failed.signal]) : failed.signal;
+      const settled = await Promise.allSettled(
+        request.machines
+          .map(async (spec, i): Promise<Machine> => {
             const address = plan.addresses[i] ?? '';
-            await timePhase(
-              phases,
-              'start',
-              () => this.startNode(id, spec, address, hosts, images, authorizedKeysFile, labels, limits),
-              spec.name,
-            );
+            await limit(async () => {
+              signal.throwIfAborted();
+              await timePhase(
+                phases,
+                'start',
+                () => this.startNode(id, spec, address, hosts, images, authorizedKeysFile, labels, limits),
+                spec.name,
+              );
+            });
             log(`${spec.name}: container started at ${address}`);
-            return {
+            const machine: Machine = {
               name: spec.name,
               address,
               sshHost: address,
@@ -95,25 +108,31 @@ export class PodmanProvider implements Provider {
                 kvmatrix_node_os: spec.os,
               },
             };
-          }),
-        ),
-      );
-      await Promise.all(
-        machines.map((m) =>
-          timePhase(
-            phases,
-            'ssh',
-            async () => {
-              await waitForSsh(
-                { host: m.sshHost, port: m.sshPort, user: m.sshUser, keyFile: m.sshKeyFile },
-                { timeoutMs: 90_000, signal: request.signal, what: `node ${m.name}` },
-              );
-              log(`${m.name}: SSH ready`);
-            },
-            m.name,
+            await timePhase(
+              phases,
+              'ssh',
+              () =>
+                waitForSsh(
+                  { host: address, port: 22, user: 'root', keyFile },
+                  { timeoutMs: 90_000, signal, what: `node ${spec.name}` },
+                ),
+              spec.name,
+            );
+            log(`${spec.name}: SSH ready`);
+            return machine;
+          })
+          .map((p) =>
+            p.catch((error: unknown) => {
+              failed.abort(error);
+              throw error;
+            }),
           ),
-        ),
       );
+      const machines: Machine[] = [];
+      for (const result of settled) {
+        if (result.status === 'rejected') throw failed.signal.reason ?? result.reason;
+        machines.push(result.value);
+      }
       await writeFile(path.join(stateDir, 'machines.json'), `${JSON.stringify(machines, null, 2)}\n`);
       return { machines, phases, artifactHost: plan.gateway };
     } catch (error) {

@@ -12,7 +12,9 @@ export interface AccelChoice {
   reason: string;
 }
 
-const TCG: string[] = ['-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max'];
+// tb-size (MiB) bounds TCG's translation cache, which counts in the VM's resident memory: 128 MiB
+// instead of 256 MiB took about 100 MB off each VM here at no measurable cost in boot or SSH time.
+const TCG: string[] = ['-accel', 'tcg,thread=multi,tb-size=128', '-cpu', 'max'];
 const KVM: string[] = ['-accel', 'kvm', '-cpu', 'host'];
 
 // Decides between KVM and TCG by a short test boot of the node kernel under KVM: on some hosts
@@ -37,7 +39,11 @@ export async function chooseAccel(kernel: string, initrd: string): Promise<Accel
   const cached = await readFile(cacheFile, 'utf8')
     .then((t) => JSON.parse(t) as { key: string; choice: AccelChoice })
     .catch(() => undefined);
-  if (cached?.key === key) return cached.choice;
+  // Only the decision is cached: the arguments are always today's (they change between versions).
+  if (cached?.key === key) {
+    const accel = cached.choice.accel;
+    return { accel, args: accel === 'kvm' ? KVM : TCG, reason: cached.choice.reason };
+  }
   const choice = await probeKvm(kernel, initrd);
   await mkdir(path.dirname(cacheFile), { recursive: true });
   await writeFile(cacheFile, JSON.stringify({ key, choice }));

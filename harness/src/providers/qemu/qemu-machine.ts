@@ -97,14 +97,14 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   });
   await writeFile(`${base}.identity.sh`, script);
   const grow = spec.diskGiB * 1024 > 4096 ? 'resize2fs /dev/vda >/dev/null 2>&1 || true\n' : '';
-  const applied = await sshRun(template, 'sh -s', { input: script + grow, timeoutMs: 60_000 });
+  const applied = await sshRun(template, 'sh -s', { input: script + grow, timeoutMs: 180_000 });
   if (applied.exitCode !== 0) {
     throw new InfrastructureError(
       `${spec.name}: could not set the identity of the clone: ${applied.stderr.trim()}`,
     );
   }
   const target = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.runKeyFile };
-  await waitForSsh(target, { timeoutMs: 60_000, signal: input.signal, what: `VM ${spec.name}` });
+  await waitForSsh(target, { timeoutMs: 300_000, signal: input.signal, what: `VM ${spec.name}` });
   return {
     name: spec.name,
     address: input.address,

@@ -10,7 +10,7 @@ import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
 import { identityScript } from './identity.ts';
 import { QmpClient } from './qmp.ts';
-import { vmArgs } from './vm-args.ts';
+import { vmArgs, vmLayoutHash } from './vm-args.ts';
 import { spawnQemu, stopProcesses } from './vm-process.ts';
 
 // A booted node VM saved with QEMU's migration to a file: clones start from it in seconds instead
@@ -24,7 +24,10 @@ export interface VmSnapshot {
 }
 
 export function snapshotDir(image: GoldenImage, accel: AccelChoice, cpus: number, memoryMiB: number): string {
-  return path.join(image.dir, `snapshot-${accel.accel}-${cpus}c-${memoryMiB}m`);
+  return path.join(
+    image.dir,
+    `snapshot-${accel.accel}-${cpus}c-${memoryMiB}m-${vmLayoutHash(accel, cpus, memoryMiB)}`,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -109,7 +112,10 @@ async function buildSnapshot(
     const target = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: snap.keyFile };
     await waitForSsh(target, { timeoutMs: 900_000, what: 'template VM' });
     // Let boot finish (so clones don't inherit half-started units), then flush the disk.
-    await sshRun(target, 'systemctl is-system-running --wait >/dev/null 2>&1; sync', { timeoutMs: 120_000 });
+    await sshRun(target, 'systemctl is-system-running --wait >/dev/null 2>&1; sync', { timeoutMs: 300_000 });
+    // Drop the page cache and give free page reporting (2 s cycles) time to hand the freed memory
+    // back: the saved state then holds only pages in use (smaller file, faster resume, less RSS).
+    await sshRun(target, 'echo 3 > /proc/sys/vm/drop_caches; sleep 8', { timeoutMs: 120_000 });
     await qmp.execute('stop');
     await qmp.execute('migrate', { uri: `exec:cat > ${snap.state}` });
     const deadline = Date.now() + 120_000;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AccelChoice } from './accel-probe.ts';
 
 export interface VmArgsInput {
@@ -57,6 +58,10 @@ export function vmArgs(input: VmArgsInput): string[] {
     'virtio-net-pci,netdev=net1,mac=52:54:00:6b:76:02',
     '-device',
     'virtio-rng-pci',
+    // Free page reporting: the guest hands memory it frees back to the host, so a VM's resident
+    // size follows what the guest uses, and the template's saved state holds only used pages.
+    '-device',
+    'virtio-balloon-pci,id=balloon0,free-page-reporting=on',
     '-device',
     'vmgenid,guid=auto',
     '-fw_cfg',
@@ -69,4 +74,24 @@ export function vmArgs(input: VmArgsInput): string[] {
     input.pidFile,
     ...(input.incoming ? ['-incoming', input.incoming] : []),
   ];
+}
+
+// A short hash of the VM's device layout: a template snapshot can only be resumed by a QEMU with
+// the same devices, so it is keyed by this (files, ports and backends excluded).
+export function vmLayoutHash(accel: AccelChoice, cpus: number, memoryMiB: number): string {
+  const args = vmArgs({
+    name: 'layout',
+    accel,
+    cpus,
+    memoryMiB,
+    kernel: 'k',
+    initrd: 'i',
+    disk: 'd',
+    qmpSocket: 'q',
+    consoleLog: 'c',
+    pidFile: 'p',
+    sshPort: 22,
+    identityFile: 'f',
+  });
+  return createHash('sha256').update(args.join('\0')).digest('hex').slice(0, 8);
 }
