@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   describeGoldenImage,
@@ -59,6 +59,9 @@ async function timeUp(provider: Provider, count: number, scratch: string, print:
   const id = { runId: newRunId(), cell: `bench-${provider.name}-${count}` };
   const stateDir = path.join(scratch, id.runId);
   const started = Date.now();
+  // The host's 1-minute load average when the timing starts: on shared machines it explains most
+  // of the spread between runs.
+  const load = loadavg()[0]?.toFixed(1) ?? '?';
   try {
     const result = await provider.up({
       id,
@@ -67,17 +70,25 @@ async function timeUp(provider: Provider, count: number, scratch: string, print:
     });
     const seconds = (Date.now() - started) / 1000;
     const rss = await residentMiB(provider.name, id.runId);
-    print(`${provider.name}: ${count} machine(s) reachable over SSH in ${seconds.toFixed(2)} s`);
+    print(
+      `${provider.name}: ${count} machine(s) reachable over SSH in ${seconds.toFixed(2)} s (load ${load})`,
+    );
     print(
       `${provider.name}: resident memory per machine: ${rss.map((r) => `${r.toFixed(0)} MiB`).join(', ')}`,
     );
-    const slow = result.phases
-      .filter((p) => p.phase !== 'image')
-      .sort((a, b) => b.durationMs - a.durationMs)[0];
-    if (slow)
-      print(
-        `${provider.name}: slowest phase ${slow.phase}${slow.machine ? ` (${slow.machine})` : ''} ${slow.durationMs} ms`,
-      );
+    // Each phase as min-max over the machines (ms), in the order they first started.
+    const byPhase = new Map<string, number[]>();
+    for (const p of [...result.phases].sort((a, b) => a.startedAt.localeCompare(b.startedAt)))
+      byPhase.set(p.phase, [...(byPhase.get(p.phase) ?? []), p.durationMs]);
+    print(
+      `${provider.name}: phases (ms): ${[...byPhase]
+        .map(([phase, ms]) => {
+          const lo = Math.min(...ms);
+          const hi = Math.max(...ms);
+          return `${phase} ${lo === hi ? lo : `${lo}-${hi}`}`;
+        })
+        .join(', ')}`,
+    );
   } finally {
     const downStarted = Date.now();
     await provider.down(id, stateDir);
