@@ -13,6 +13,7 @@ import {
 } from '../results/result-record.ts';
 import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
 import { buildInventory, limitFor } from './inventory.ts';
+import { observeNodeVersions } from './observe-versions.ts';
 import { isManaged } from './operator-cell/operator-manifests.ts';
 import { isOperatorStep, runOperatorStep } from './operator-cell/run-operator-step.ts';
 import type { Progress } from './progress.ts';
@@ -34,7 +35,11 @@ export interface RunCellOptions {
   provider: Provider;
   startArtifacts: (previous?: { filePort: number; registryPort: number }) => Promise<ArtifactEndpoints>;
   // kubectl for the checks, and the probe image's repository:tag in the mirror.
-  preparePrerequisites: () => Promise<{ kubectl: string; probeImage: string }>;
+  preparePrerequisites: () => Promise<{
+    kubectl: string;
+    probeImage: string;
+    versions?: Record<string, string>;
+  }>;
   artifactsOut: string;
   keep: boolean;
   // Re-run from this step against machines kept by an earlier `--keep` run.
@@ -100,6 +105,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     state.artifactPorts = { filePort: artifacts.filePort, registryPort: artifacts.registryPort };
     const prereq = await timed(record, 'prerequisites', () => opts.preparePrerequisites());
     kubectl = prereq.kubectl;
+    Object.assign(record.versions, prereq.versions);
     if (!opts.resume) {
       const machines = layout.nodes.map((n) => ({
         name: n.name,
@@ -267,8 +273,12 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
   } finally {
     await saveRunState(state).catch(() => {});
+    if (state.kubeconfigFile) {
+      Object.assign(record.versions, await observeNodeVersions(state.kubeconfigFile).catch(() => ({})));
+    }
     if (record.outcome !== 'passed' && state.machines.length > 0) {
       progress.begin('collect the cluster dump and machine logs');
+      const dumpStarted = Date.now();
       const dumpDir = path.join(opts.artifactsOut, 'dump');
       record.artifacts.push(
         ...(await dumpCluster(dumpDir, state.machines, kubectl, state.kubeconfigFile)).map((f) =>
@@ -280,7 +290,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
           path.relative(opts.artifactsOut, f),
         ),
       );
-      progress.end('collect the cluster dump and machine logs', 'passed', 0);
+      progress.end('collect the cluster dump and machine logs', 'passed', Date.now() - dumpStarted);
     }
     if (!opts.keep) {
       progress.begin(`tear down (${provider.name})`);
