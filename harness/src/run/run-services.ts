@@ -4,6 +4,7 @@ import { artifactDir } from '../artifacts/build-artifacts.ts';
 import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
 import { buildProbeImage, publishProbeImage } from './checks/probe-image.ts';
+import { artifactVersions } from './observe-versions.ts';
 import type { ArtifactEndpoints } from './run-cell.ts';
 import type { RunnableCell } from './runnable-cell.ts';
 
@@ -35,7 +36,7 @@ export async function startRunArtifacts(
 // mirror's registry storage (its repository:tag).
 export async function prepareRunPrerequisites(
   cell: RunnableCell,
-): Promise<{ kubectl: string; probeImage: string }> {
+): Promise<{ kubectl: string; probeImage: string; versions: Record<string, string> }> {
   const version = String(cell.vars.kube_version ?? '');
   const kubectl = path.join(artifactDir(version), 'bin', 'kubectl');
   await access(kubectl).catch(() => {
@@ -44,5 +45,5 @@ export async function prepareRunPrerequisites(
     });
   });
   const probeImage = await publishProbeImage(await buildProbeImage());
-  return { kubectl, probeImage };
+  return { kubectl, probeImage, versions: await artifactVersions(version) };
 }
