@@ -150,6 +150,9 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (signal.aborted) break;
       if (step.kind === 'scale-up' || step.kind === 'operator-scale')
         for (const n of step.nodes ?? []) pending.delete(n);
+      // A deploy after a reset deploys onto the same machines again: every machine not held back
+      // for a scale step is a member once more (else `--limit` would leave no host).
+      if (step.kind === 'deploy') for (const n of layout.nodes) if (!n.heldBack) pending.delete(n.name);
       state.pending = [...pending];
       const inventory = buildInventory(layout.nodes, state.machines, runnable.vars, pending);
       state.inventoryFile = path.join(dir, 'inventory.yml');
