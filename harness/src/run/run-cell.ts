@@ -200,6 +200,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
             members,
             expectedVersion: String(vars.kube_version ?? ''),
             probeImage,
+            registry,
             vars,
             signal,
             progress,

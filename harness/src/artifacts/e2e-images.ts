@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { ArtifactSet } from './build-artifacts.ts';
+import type { ImageRecipe } from './build-images.ts';
+import { addAccounts, addBusybox, addHostPrograms } from './rootfs.ts';
+
+// The images the e2e framework runs, under the names and tags test/utils/image/manifest.go asks
+// for, in the repository that KUBE_TEST_REPO_LIST's `promoterE2eRegistry` points at:
+// <registry>/e2e-test-images/agnhost:<tag> and .../busybox:<tag>. Built only when the agnhost
+// component is (the images of an artifact set without e2e tools stay as they were).
+//
+// Upstream's agnhost image is Alpine with bind-tools, curl, netcat, iproute2, iperf and bash
+// (test/images/agnhost/Dockerfile); Alpine's packages cannot be fetched here, so the same
+// commands come from this Debian host: curl, bash, ss and ip with their libraries, and busybox
+// for sh, nc, wget, nslookup and the rest. iperf and dig are left out (no spec of the networking
+// focus uses them); the README of harness/src/run/checks lists the specs that would.
+export const E2E_IMAGE_REPOSITORY = 'e2e-test-images';
+
+const agnhostHostPrograms = ['/usr/bin/curl', '/usr/bin/bash', '/usr/bin/ss', '/usr/sbin/ip'];
+
+async function makeTmp(rootfs: string): Promise<void> {
+  await mkdir(path.join(rootfs, 'tmp'));
+  await chmod(path.join(rootfs, 'tmp'), 0o1777);
+}
+
+export function listE2eImageRecipes(set: ArtifactSet): ImageRecipe[] {
+  const { release } = set.manifest;
+  const bin = (name: string) => path.join(set.binDir, name);
+  if (!release.e2e || !existsSync(bin('agnhost'))) return [];
+  return [
+    {
+      name: 'agnhost',
+      repository: E2E_IMAGE_REPOSITORY,
+      tag: release.e2e.agnhost,
+      files: [
+        { src: bin('agnhost'), dest: '/agnhost' },
+        { src: bin('agnhost-localhost.crt'), dest: '/localhost.crt' },
+        { src: bin('agnhost-localhost.key'), dest: '/localhost.key' },
+        // Upstream ships CoreDNS at /coredns for the DNS specs; ours is the artifact set's.
+        { src: bin('coredns'), dest: '/coredns' },
+      ],
+      entrypoint: ['/agnhost'],
+      cmd: ['pause'],
+      hostInputs: ['/bin/busybox', ...agnhostHostPrograms],
+      revision: 2,
+      prepare: async (rootfs) => {
+        await addHostPrograms(rootfs, agnhostHostPrograms);
+        await addBusybox(rootfs);
+        // The entrypoint-tester specs run the image with `agnhost-2` as entrypoint.
+        await symlink('agnhost', path.join(rootfs, 'agnhost-2'));
+        await mkdir(path.join(rootfs, 'uploads'));
+        await makeTmp(rootfs);
+        // The SupplementalGroups specs expect this user and group to be defined in the image.
+        await addAccounts(
+          rootfs,
+          ['user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh'],
+          ['user-defined-in-image:x:1000:', 'group-defined-in-image:x:50000:user-defined-in-image'],
+        );
+      },
+    },
+    {
+      // Upstream's is busybox on its own; this one is Debian's busybox-static (1.35), tagged as
+      // the framework asks, because what the specs run are its applets.
+      name: 'busybox',
+      repository: E2E_IMAGE_REPOSITORY,
+      tag: release.e2e.busybox,
+      files: [],
+      entrypoint: [],
+      cmd: ['sh'],
+      hostInputs: ['/bin/busybox'],
+      revision: 2,
+      prepare: async (rootfs) => {
+        await addBusybox(rootfs);
+        await makeTmp(rootfs);
+        await addAccounts(rootfs);
+      },
+    },
+  ];
+}
