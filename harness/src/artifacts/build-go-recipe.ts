@@ -103,7 +103,8 @@ export async function buildGoRecipe(
   lastReport = Date.now();
   const heartbeat = setInterval(() => {
     const elapsed = formatSeconds((Date.now() - started) / 1000);
-    progress(`compiling: ${compiled} packages so far (${elapsed})`);
+    // `go test -c` has no -v: it names no packages as it goes.
+    progress(compiled ? `compiling: ${compiled} packages so far (${elapsed})` : `compiling (${elapsed})`);
   }, 30_000);
   try {
     for (const binary of recipe.binaries) {

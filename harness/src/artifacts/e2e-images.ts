@@ -12,12 +12,19 @@ import { addAccounts, addBusybox, addHostPrograms } from './rootfs.ts';
 //
 // Upstream's agnhost image is Alpine with bind-tools, curl, netcat, iproute2, iperf and bash
 // (test/images/agnhost/Dockerfile); Alpine's packages cannot be fetched here, so the same
-// commands come from this Debian host: curl, bash, ss and ip with their libraries, and busybox
+// commands come from this Debian host: curl, netcat-openbsd, bash, ss and ip with their libraries, and busybox
 // for sh, nc, wget, nslookup and the rest. iperf and dig are left out (no spec of the networking
 // focus uses them); the README of harness/src/run/checks lists the specs that would.
 export const E2E_IMAGE_REPOSITORY = 'e2e-test-images';
 
-const agnhostHostPrograms = ['/usr/bin/curl', '/usr/bin/bash', '/usr/bin/ss', '/usr/sbin/ip'];
+// netcat-openbsd as upstream: busybox's nc has no -u, and the UDP specs run `nc -w 1 -u`.
+const agnhostHostPrograms = [
+  '/usr/bin/curl',
+  '/usr/bin/bash',
+  '/usr/bin/ss',
+  '/usr/sbin/ip',
+  '/usr/bin/nc.openbsd',
+];
 
 async function makeTmp(rootfs: string): Promise<void> {
   await mkdir(path.join(rootfs, 'tmp'));
@@ -43,9 +50,10 @@ export function listE2eImageRecipes(set: ArtifactSet): ImageRecipe[] {
       entrypoint: ['/agnhost'],
       cmd: ['pause'],
       hostInputs: ['/bin/busybox', ...agnhostHostPrograms],
-      revision: 2,
+      revision: 3,
       prepare: async (rootfs) => {
         await addHostPrograms(rootfs, agnhostHostPrograms);
+        await symlink('nc.openbsd', path.join(rootfs, 'usr', 'bin', 'nc'));
         await addBusybox(rootfs);
         // The entrypoint-tester specs run the image with `agnhost-2` as entrypoint.
         await symlink('agnhost', path.join(rootfs, 'agnhost-2'));

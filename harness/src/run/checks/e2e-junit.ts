@@ -21,6 +21,8 @@ const parser = new XMLParser({
   attributeNamePrefix: '',
   isArray: (name) => name === 'testsuite' || name === 'testcase',
   parseAttributeValue: false,
+  // Ginkgo writes newlines in messages as &#xA;, which only the HTML entity table decodes.
+  htmlEntities: true,
   // Captured output can be megabytes; only names, states and messages are read.
   stopNodes: ['*.system-out', '*.system-err'],
 });
