@@ -21,7 +21,9 @@ const imageRevision = 1;
 const pauseSource = fileURLToPath(new URL('pause/pause.c', import.meta.url));
 
 export interface ImageRecipe {
+  // Key in the manifest and archive name; also the image's name unless `image` says otherwise.
   name: string;
+  image?: string;
   // Repository under the mirror (default "kubernetes", where kubeadm looks).
   repository?: string;
   tag: string;
@@ -153,13 +155,13 @@ export async function buildImages(set: ArtifactSet, progress: ProgressReporter):
     }
     manifest.images[recipe.name] = {
       archive,
-      reference: `${recipe.repository ?? 'kubernetes'}/${recipe.name}:${recipe.tag}`,
+      reference: `${recipe.repository ?? 'kubernetes'}/${recipe.image ?? recipe.name}:${recipe.tag}`,
       sha256: await hashFile(path.join(set.dir, archive)),
       inputHash: hash,
     };
     await writeManifest(set.dir, manifest);
     progress(
-      `${recipe.name} image: ${recipe.repository ?? 'kubernetes'}/${recipe.name}:${recipe.tag} in ${formatSeconds((Date.now() - started) / 1000)}`,
+      `${recipe.name} image: ${recipe.repository ?? 'kubernetes'}/${recipe.image ?? recipe.name}:${recipe.tag} in ${formatSeconds((Date.now() - started) / 1000)}`,
     );
   }
   return set;

@@ -26,7 +26,9 @@ describe('parseGinkgoJunit', () => {
     expect(specs[0]?.name).toBe(
       '[sig-network] Networking Granular Checks: Pods should function for intra-pod communication: http [NodeConformance] [Conformance]',
     );
-    expect(specs[1]?.message).toBe('failed dialing endpoint, did not find expected responses... \nTries 34\nCommand curl -g -q -s');
+    expect(specs[1]?.message).toBe(
+      'failed dialing endpoint, did not find expected responses... \nTries 34\nCommand curl -g -q -s',
+    );
     expect(specs[2]?.message).toBe('Requires at least 2 nodes (not 1)');
   });
 
@@ -86,7 +88,7 @@ describe('buildGinkgoArgs', () => {
     const args = buildGinkgoArgs(
       { e2eTest: '/a/e2e.test', ginkgo: '/a/ginkgo' },
       { label: 'x', focus: 'F', skip: 'S', procs: 3, timeoutMs: 600_000 },
-      { dir: '/tmp/d', kubeconfig: '/tmp/d/kubeconfig', kubectl: '/a/kubectl' },
+      { dir: '/tmp/d', kubeconfig: '/tmp/d/kubeconfig', kubectl: '/a/kubectl', numNodes: 2 },
     );
     const split = args.indexOf('--');
     expect(args[split - 1]).toBe('/a/e2e.test');

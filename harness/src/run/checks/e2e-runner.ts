@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { artifactDir, resolveRelease } from '../../artifacts/build-artifacts.ts';
 import { readManifest } from '../../artifacts/manifest.ts';
@@ -73,7 +74,7 @@ export async function requireE2eArtifacts(version: string): Promise<void> {
 export function buildGinkgoArgs(
   tools: E2eTools,
   selection: SuiteSelection,
-  files: { dir: string; kubeconfig: string; kubectl: string },
+  files: { dir: string; kubeconfig: string; kubectl: string; numNodes: number },
 ): string[] {
   return [
     `--procs=${selection.procs}`,
@@ -91,7 +92,20 @@ export function buildGinkgoArgs(
     `--kubectl-path=${files.kubectl}`,
     `--e2e-output-dir=${path.join(files.dir, 'output')}`,
     '--allowed-not-ready-nodes=0',
+    // Only ginkgo's first process counts the nodes itself; without this the others see -1 and
+    // every spec that needs two nodes skips itself (upstream's hack/ginkgo-e2e.sh passes it too).
+    `--num-nodes=${files.numNodes}`,
   ];
+}
+
+// Nodes pods can land on: not cordoned, no NoSchedule or NoExecute taint.
+export async function countSchedulableNodes(ctx: CheckContext): Promise<number> {
+  const nodes = await ctx.kubeConfig.makeApiClient(CoreV1Api).listNode();
+  return nodes.items.filter(
+    (node) =>
+      !node.spec?.unschedulable &&
+      !(node.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+  ).length;
 }
 
 export async function runE2eSuite(
@@ -109,9 +123,10 @@ export async function runE2eSuite(
     await writeFile(repoList, renderRepoList(registry));
     const tail: string[] = [];
     const started = Date.now();
+    const numNodes = await countSchedulableNodes(ctx);
     const child = execa(
       tools.ginkgo,
-      buildGinkgoArgs(tools, selection, { dir, kubeconfig, kubectl: ctx.kubectl }),
+      buildGinkgoArgs(tools, selection, { dir, kubeconfig, kubectl: ctx.kubectl, numNodes }),
       {
         cwd: dir,
         env: { KUBE_TEST_REPO_LIST: repoList, KUBECONFIG: kubeconfig },
