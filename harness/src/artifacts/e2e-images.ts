@@ -3,7 +3,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactSet } from './build-artifacts.ts';
 import type { ImageRecipe } from './build-images.ts';
-import { addAccounts, addBusybox, addHostPrograms } from './rootfs.ts';
+import { addAccounts, addBusybox, addHostPrograms, type RootfsFile } from './rootfs.ts';
 
 // The images the e2e framework runs, under the names and tags test/utils/image/manifest.go asks
 // for, in the repository that KUBE_TEST_REPO_LIST's `promoterE2eRegistry` points at:
@@ -67,43 +67,79 @@ async function makeTmp(rootfs: string): Promise<void> {
   await chmod(path.join(rootfs, 'tmp'), 0o1777);
 }
 
+// agnhost's image (and nautilus', which is agnhost plus two files).
+function agnhostRecipe(
+  name: string,
+  tag: string,
+  bin: (name: string) => string,
+  extraFiles: RootfsFile[],
+): ImageRecipe {
+  return {
+    name,
+    repository: E2E_IMAGE_REPOSITORY,
+    tag,
+    files: [
+      { src: bin('agnhost'), dest: '/agnhost' },
+      { src: bin('agnhost-localhost.crt'), dest: '/localhost.crt' },
+      { src: bin('agnhost-localhost.key'), dest: '/localhost.key' },
+      // Upstream ships CoreDNS at /coredns for the DNS specs; ours is the artifact set's.
+      { src: bin('coredns'), dest: '/coredns' },
+      ...extraFiles,
+    ],
+    entrypoint: ['/agnhost'],
+    cmd: ['pause'],
+    hostInputs: ['/bin/busybox', ...agnhostHostPrograms],
+    revision: 5,
+    prepare: async (rootfs) => {
+      await addHostPrograms(rootfs, agnhostHostPrograms);
+      await symlink('nc.openbsd', path.join(rootfs, 'usr', 'bin', 'nc'));
+      // Debian's busybox shell runs its own applets before PATH (a standalone shell), so its nc
+      // would win over netcat-openbsd: /bin/sh is bash here.
+      await symlink('bash', path.join(rootfs, 'usr', 'bin', 'sh'));
+      await addBusybox(rootfs);
+      // The entrypoint-tester specs run the image with `agnhost-2` as entrypoint.
+      await symlink('agnhost', path.join(rootfs, 'agnhost-2'));
+      await mkdir(path.join(rootfs, 'uploads'));
+      await makeTmp(rootfs);
+      // The SupplementalGroups specs expect this user and group to be defined in the image.
+      await addAccounts(
+        rootfs,
+        ['user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh'],
+        ['user-defined-in-image:x:1000:', 'group-defined-in-image:x:50000:user-defined-in-image'],
+      );
+    },
+  };
+}
+
 export function listE2eImageRecipes(set: ArtifactSet): ImageRecipe[] {
   const { release } = set.manifest;
   const bin = (name: string) => path.join(set.binDir, name);
   if (!release.e2e || !existsSync(bin('agnhost'))) return [];
   return [
+    agnhostRecipe('agnhost', release.e2e.agnhost, bin, []),
+    // Upstream's nautilus is agnhost serving its working directory (test-webserver) with these.
     {
-      name: 'agnhost',
+      ...agnhostRecipe('nautilus', '1.7', bin, [
+        { src: bin('nautilus-data.json'), dest: '/data.json' },
+        { src: bin('nautilus-nautilus.jpg'), dest: '/nautilus.jpg' },
+      ]),
+      cmd: ['test-webserver'],
+    },
+    {
+      // Upstream's is Alpine with nnp setuid root; busybox stands in for Alpine.
+      name: 'nonewprivs',
       repository: E2E_IMAGE_REPOSITORY,
-      tag: release.e2e.agnhost,
-      files: [
-        { src: bin('agnhost'), dest: '/agnhost' },
-        { src: bin('agnhost-localhost.crt'), dest: '/localhost.crt' },
-        { src: bin('agnhost-localhost.key'), dest: '/localhost.key' },
-        // Upstream ships CoreDNS at /coredns for the DNS specs; ours is the artifact set's.
-        { src: bin('coredns'), dest: '/coredns' },
-      ],
-      entrypoint: ['/agnhost'],
-      cmd: ['pause'],
-      hostInputs: ['/bin/busybox', ...agnhostHostPrograms],
-      revision: 5,
+      tag: '1.3',
+      files: [{ src: bin('nnp'), dest: '/usr/local/bin/nnp' }],
+      entrypoint: [],
+      cmd: ['nnp'],
+      hostInputs: ['/bin/busybox'],
+      revision: 1,
       prepare: async (rootfs) => {
-        await addHostPrograms(rootfs, agnhostHostPrograms);
-        await symlink('nc.openbsd', path.join(rootfs, 'usr', 'bin', 'nc'));
-        // Debian's busybox shell runs its own applets before PATH (a standalone shell), so its nc
-        // would win over netcat-openbsd: /bin/sh is bash here.
-        await symlink('bash', path.join(rootfs, 'usr', 'bin', 'sh'));
+        await chmod(path.join(rootfs, 'usr/local/bin/nnp'), 0o4755);
         await addBusybox(rootfs);
-        // The entrypoint-tester specs run the image with `agnhost-2` as entrypoint.
-        await symlink('agnhost', path.join(rootfs, 'agnhost-2'));
-        await mkdir(path.join(rootfs, 'uploads'));
         await makeTmp(rootfs);
-        // The SupplementalGroups specs expect this user and group to be defined in the image.
-        await addAccounts(
-          rootfs,
-          ['user-defined-in-image:x:1000:1000::/home/user-defined-in-image:/bin/sh'],
-          ['user-defined-in-image:x:1000:', 'group-defined-in-image:x:50000:user-defined-in-image'],
-        );
+        await addAccounts(rootfs);
       },
     },
     {
