@@ -22,6 +22,10 @@ export function buildOperatorCommand(command: Command): Command {
       process.env.KVMATRIX_EXECUTOR_IMAGE ?? defaultExecutorImage,
     )
     .option('--executor-service-account <name>', 'service account of the playbook Jobs')
+    .option(
+      '--publish-kubeconfig-playbook <path>',
+      'playbook in the executor image run after install/scale/upgrade to publish <cluster>-kubeconfig',
+    )
     .option('--workers <n>', 'workers per controller', '4')
     .option('--stats-interval <seconds>', 'print API request and memory figures this often (0: never)', '0');
 }
@@ -59,6 +63,7 @@ export async function runOperatorFromArgs(opts: Record<string, string | boolean 
       leaseDurationMs: leaseSeconds * 1000,
       executorImage: opts.executorImage as string,
       executorServiceAccount: opts.executorServiceAccount as string | undefined,
+      publishKubeconfigPlaybook: opts.publishKubeconfigPlaybook as string | undefined,
       workers,
       statsIntervalMs: statsSeconds * 1000,
     },

@@ -14,6 +14,8 @@ export interface OperatorOptions {
   leaseDurationMs: number;
   executorImage: string;
   executorServiceAccount?: string;
+  // Run after install/scale/upgrade in the Job: publishes the workload kubeconfig Secret.
+  publishKubeconfigPlaybook?: string;
   workers: number;
   identity?: string;
   // Print a JSON stats line (API requests by verb, memory) on stderr this often; 0 = never.
@@ -88,6 +90,9 @@ export async function runOperator(options: OperatorOptions, signal: AbortSignal)
         image: options.executorImage,
         serviceAccountName: options.executorServiceAccount,
         activeDeadlineSeconds: 6 * 3600,
+        ...(options.publishKubeconfigPlaybook
+          ? { publishKubeconfigPlaybook: options.publishKubeconfigPlaybook }
+          : {}),
       },
       logger,
       workers: options.workers,

@@ -11,11 +11,13 @@ import { type ArtifactManifest, hashFile, hashRecipe, writeManifest } from './ma
 import { buildOciArchive } from './oci-image.ts';
 import { formatSeconds, type ProgressReporter } from './progress.ts';
 import { addIptables, placeFiles, type RootfsFile } from './rootfs.ts';
+import { addonVersions } from './versions.ts';
 
 // The OCI images kubeadm runs as pods, built from the artifact set's own binaries, named as
 // kubeadm asks for them under `imageRepository: <registry>/kubernetes`:
 // kube-apiserver|kube-controller-manager|kube-scheduler|kube-proxy:v<k8s>, etcd:<etcd>-0,
-// coredns:v<coredns>, pause:<pause>. Cached: an image is rebuilt only when its inputs change.
+// coredns:v<coredns>, pause:<pause>; the addons beside them: metrics-server:v<version>.
+// Cached: an image is rebuilt only when its inputs change.
 
 const imageRevision = 1;
 const pauseSource = fileURLToPath(new URL('pause/pause.c', import.meta.url));
@@ -71,6 +73,14 @@ export function listImageRecipes(set: ArtifactSet): ImageRecipe[] {
       tag: release.pause,
       files: [{ src: bin('pause'), dest: '/pause' }],
       entrypoint: ['/pause'],
+    },
+    // An addon, deployed by the playbooks' addons role from the mirror (as upstream's image: the
+    // binary at /metrics-server, run as nobody by the Deployment's securityContext).
+    {
+      name: 'metrics-server',
+      tag: `v${addonVersions.metricsServer}`,
+      files: [{ src: bin('metrics-server'), dest: '/metrics-server' }],
+      entrypoint: ['/metrics-server'],
     },
     ...listE2eImageRecipes(set),
   ];

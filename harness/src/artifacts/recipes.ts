@@ -2,7 +2,7 @@ import type { GoModule } from './build-module.ts';
 import { renderCorednsMain } from './coredns-main.ts';
 import { listE2eRecipes } from './e2e-recipes.ts';
 import { kubernetesVersionFlags } from './version-flags.ts';
-import { type KubernetesRelease, networkPluginVersions } from './versions.ts';
+import { addonVersions, type KubernetesRelease, networkPluginVersions } from './versions.ts';
 
 // What to build for one Kubernetes release: one Go build module per upstream project, each with
 // the binaries it yields and the link-time version stamps the upstream release build sets.
@@ -110,6 +110,13 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
       ],
       binaries: [{ name: 'flannel', pkg: 'github.com/containernetworking/plugins/plugins/meta/flannel' }],
       ldflags: [],
+    },
+    {
+      name: 'metrics-server',
+      roots: [{ module: 'sigs.k8s.io/metrics-server', version: `v${addonVersions.metricsServer}` }],
+      binaries: [{ name: 'metrics-server', pkg: 'sigs.k8s.io/metrics-server/cmd/metrics-server' }],
+      // The upstream Makefile stamps client-go's version package (what `--version` prints).
+      ldflags: [`-X k8s.io/client-go/pkg/version.gitVersion=v${addonVersions.metricsServer}`],
     },
     ...listE2eRecipes(release, buildDate),
   ];

@@ -59,6 +59,12 @@ export const networkPluginVersions = {
   cniPlugins: '0.9.1',
 } as const;
 
+// Cluster addons beyond CoreDNS, the same for every Kubernetes version.
+export const addonVersions = {
+  // sigs.k8s.io/metrics-server: the resource metrics API (kubectl top, autoscalers).
+  metricsServer: '0.8.0',
+} as const;
+
 export const currentMinor = '1.34';
 export const previousMinor = '1.33';
 

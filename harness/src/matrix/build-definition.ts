@@ -121,7 +121,7 @@ function buildStep(id: string, step: Raw): StepDefinition {
   return {
     id,
     kind: step.kind as StepDefinition['kind'],
-    playbook: String(step.playbook),
+    playbook: step.playbook === undefined ? '' : String(step.playbook),
     ...(step.description ? { description: String(step.description) } : {}),
     ...(step.vars ? { vars: { ...(step.vars as Raw) } } : {}),
     ...(action && role ? { scale: { action: action as 'add' | 'remove', role } } : {}),

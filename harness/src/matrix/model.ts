@@ -1,7 +1,9 @@
 // The matrix model as the rest of kvmatrix sees it once loaded and validated. The YAML shape is
 // defined by matrix/schema/matrix.schema.json; the loader turns it into these types.
 
-export type NodeRole = 'control-plane' | 'worker' | 'etcd';
+// `managed`: a machine the harness leaves to the operator under test (layout `mgmt-*`): left out of
+// the inventory; its other roles are the ones it plays in the operator's workload cluster.
+export type NodeRole = 'control-plane' | 'worker' | 'etcd' | 'managed';
 
 // One value of one axis (an OS, a Kubernetes version, ...). `vars` reach the Ansible inventory.
 export interface AxisValue {
@@ -43,7 +45,12 @@ export type StepKind =
   | 'parameter-change'
   | 'idempotence'
   | 'recover'
-  | 'reset';
+  | 'reset'
+  // The operator cell (harness/src/run/operator-cell): install the operator into the management
+  // cluster, let it build the workload cluster, grow it through the ClusterDeployment.
+  | 'operator-install'
+  | 'operator-cluster'
+  | 'operator-scale';
 
 export type CheckId =
   | 'apiserver'

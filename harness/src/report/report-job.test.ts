@@ -21,7 +21,8 @@ describe('the report job of the parent .gitlab-ci.yml', () => {
       .map(([name]) => ({ job: name, artifacts: false }));
     expect(triggers.length).toBeGreaterThan(0);
     expect(job.stage).toBe('report');
-    expect((parent.stages as unknown as string[]).at(-1)).toBe('report');
+    const stages = parent.stages as unknown as string[];
+    expect(stages.indexOf('report')).toBeGreaterThan(stages.indexOf('cells'));
     expect(job.needs).toEqual([{ job: 'generate', artifacts: true }, ...triggers]);
     expect(job.when).toBe('always');
     expect(script).toMatch(/npx kvmatrix report --collect --results (\S+) --plan pipelines\/plan\.json/);
@@ -68,5 +69,18 @@ describe('the report job of the parent .gitlab-ci.yml', () => {
     const result = await listJobsWithGitlabCiLocal(text);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^report\s/m);
+  });
+
+  it('hands its collected records to the release gate, which runs only on tags', () => {
+    const results = script.match(/--collect --results (\S+)/)?.[1] as string;
+    const paths = (job.artifacts as { paths: string[] }).paths;
+    expect(paths.some((p) => p.replace(/\/$/, '') === results)).toBe(true);
+    const gate = parent['release-gate'] as Job;
+    expect(gate.needs).toEqual([{ job: 'report', artifacts: true }]);
+    expect(gate.rules).toEqual([{ if: '$CI_COMMIT_TAG' }]);
+    const stages = parent.stages as unknown as string[];
+    expect(stages.indexOf(gate.stage as string)).toBeGreaterThan(stages.indexOf('report'));
+    const gateScript = (gate.script as string[]).join('\n');
+    expect(gateScript).toContain(`npx kvmatrix gate --tier release --results ${results}`);
   });
 });

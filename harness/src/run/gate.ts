@@ -40,9 +40,9 @@ export interface GateResult {
   records: ResultRecord[];
 }
 
-// Runs every cell of a tier (bounded by the machine's capacity), then writes the release report:
-// what ran, what passed, the versions of everything and the durations. The gate passes only
-// when every planned cell passed (quarantined ones may fail; missing ones never pass).
+// Runs every cell of a tier (bounded by the machine's capacity), then judges the gate on their
+// records. Cells run in the order given; a cell that was interrupted before it started has no
+// record and is reported missing.
 export async function runGate(opts: GateOptions): Promise<GateResult> {
   const limit = pLimit(opts.concurrency);
   const records: ResultRecord[] = [];
@@ -64,6 +64,33 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
       }),
     ),
   );
+  return judgeGate({
+    tier: opts.tier,
+    cells: opts.cells,
+    records,
+    provider: opts.provider.name,
+    outDir: opts.outDir,
+    now: opts.now,
+  });
+}
+
+export interface JudgeOptions {
+  tier: string;
+  cells: Pick<ResolvedCell, 'name' | 'axes' | 'scenario' | 'quarantine'>[];
+  records: ResultRecord[];
+  // Where the cells ran: a provider name, or "gitlab" when the records were collected from CI.
+  provider: string;
+  outDir: string;
+  now: () => Date;
+}
+
+// The verdict and the release report (what ran, what passed, the versions of everything and the
+// durations), from the records alone: the same judgement whether the cells ran here or in GitLab
+// child pipelines. The gate passes only when every planned cell passed (quarantined ones may
+// fail; a planned cell without a record is missing and never passes).
+export async function judgeGate(opts: JudgeOptions): Promise<GateResult> {
+  const planned = new Set(opts.cells.map((c) => c.name));
+  const records = opts.records.filter((r) => planned.has(r.cell));
   const plan = opts.cells.map((c) => ({
     name: c.name,
     axes: c.axes,
@@ -77,7 +104,7 @@ export async function runGate(opts: GateOptions): Promise<GateResult> {
   await writeFile(path.join(opts.outDir, 'junit.xml'), renderPipelineJunit(report));
   await writeFile(
     path.join(opts.outDir, 'release-report.json'),
-    `${JSON.stringify({ tier: opts.tier, passed, versions, provider: opts.provider.name, report }, null, 2)}\n`,
+    `${JSON.stringify({ tier: opts.tier, passed, versions, provider: opts.provider, report }, null, 2)}\n`,
   );
   await writeFile(
     path.join(opts.outDir, 'release-report.md'),

@@ -35,6 +35,23 @@ describe('buildInventory', () => {
     expect(inv.all.vars).toMatchObject({ kube_version: '1.34.4', etcd_deployment: 'stacked' });
   });
 
+  it('leaves the machines managed by the operator under test out of every group and host', () => {
+    const layout: LayoutNode[] = [
+      { name: 'mgmt', roles: ['control-plane', 'worker'] },
+      { name: 'cp1', roles: ['managed', 'control-plane'] },
+      { name: 'w2', roles: ['managed', 'worker'], heldBack: true },
+    ];
+    const inv = buildInventory(
+      layout,
+      [machine('mgmt', '10.1.0.1'), machine('cp1', '10.1.0.2'), machine('w2', '10.1.0.4')],
+      {},
+      new Set(['w2']),
+    );
+    expect(Object.keys(inv.all.hosts)).toEqual(['mgmt']);
+    expect(Object.keys(inv.all.children.kube_control_plane?.hosts ?? {})).toEqual(['mgmt']);
+    expect(Object.keys(inv.all.children[PENDING_GROUP]?.hosts ?? {})).toEqual([]);
+  });
+
   it('declares an external etcd group only when the layout has etcd nodes', () => {
     const inv = buildInventory(
       [{ name: 'e1', roles: ['etcd'] }, ...nodes.slice(0, 2)],

@@ -3,7 +3,8 @@ import type { Machine } from '../providers/provider.ts';
 
 // The Ansible inventory as a plain object (rendered to YAML by the caller). Groups follow the
 // playbooks' contract: kube_control_plane, kube_node, etcd, k8s_cluster, and kvmatrix_pending for
-// nodes held back until a scale step. Pure: the same inputs give the same inventory.
+// nodes held back until a scale step. Machines with role `managed` (the operator cell's) are left out.
+// Pure: the same inputs give the same inventory.
 export interface InventoryHost {
   ansible_host: string;
   ansible_port: number;
@@ -37,8 +38,10 @@ export function buildInventory(
     etcd: [],
     [PENDING_GROUP]: [],
   };
-  const externalEtcd = nodes.some((n) => n.roles.includes('etcd'));
+  const externalEtcd = nodes.some((n) => n.roles.includes('etcd') && !n.roles.includes('managed'));
   for (const node of nodes) {
+    // Machines left to the operator under test are not the management cluster's hosts.
+    if (node.roles.includes('managed')) continue;
     const machine = byName.get(node.name);
     if (!machine) throw new Error(`no machine was provisioned for layout node ${node.name}`);
     hosts[node.name] = {

@@ -13,6 +13,9 @@ import {
 } from '../results/result-record.ts';
 import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
 import { buildInventory, limitFor } from './inventory.ts';
+import { observeNodeVersions } from './observe-versions.ts';
+import { isManaged } from './operator-cell/operator-manifests.ts';
+import { isOperatorStep, runOperatorStep } from './operator-cell/run-operator-step.ts';
 import type { Progress } from './progress.ts';
 import { type RunState, removeRunState, runDir, saveRunState } from './run-state.ts';
 import { runChecks, runStepPlaybook } from './run-step.ts';
@@ -32,7 +35,11 @@ export interface RunCellOptions {
   provider: Provider;
   startArtifacts: (previous?: { filePort: number; registryPort: number }) => Promise<ArtifactEndpoints>;
   // kubectl for the checks, and the probe image's repository:tag in the mirror.
-  preparePrerequisites: () => Promise<{ kubectl: string; probeImage: string }>;
+  preparePrerequisites: () => Promise<{
+    kubectl: string;
+    probeImage: string;
+    versions?: Record<string, string>;
+  }>;
   artifactsOut: string;
   keep: boolean;
   // Re-run from this step against machines kept by an earlier `--keep` run.
@@ -98,6 +105,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     state.artifactPorts = { filePort: artifacts.filePort, registryPort: artifacts.registryPort };
     const prereq = await timed(record, 'prerequisites', () => opts.preparePrerequisites());
     kubectl = prereq.kubectl;
+    Object.assign(record.versions, prereq.versions);
     if (!opts.resume) {
       const machines = layout.nodes.map((n) => ({
         name: n.name,
@@ -140,28 +148,49 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
         continue;
       }
       if (signal.aborted) break;
-      if (step.kind === 'scale-up') for (const n of step.nodes ?? []) pending.delete(n);
+      if (step.kind === 'scale-up' || step.kind === 'operator-scale')
+        for (const n of step.nodes ?? []) pending.delete(n);
       state.pending = [...pending];
       const inventory = buildInventory(layout.nodes, state.machines, runnable.vars, pending);
       state.inventoryFile = path.join(dir, 'inventory.yml');
       await writeFile(state.inventoryFile, stringify(inventory), { mode: 0o600 });
       await saveRunState(state);
       const vars = resolveStepVars({ ...runnable.vars, ...carried }, step, runVars);
-      const { result, verdict } = await runStepPlaybook({
-        step,
-        stepIndex: index,
-        inventoryFile: state.inventoryFile,
-        // A scale-down entry removes the hosts given with --limit: the step's nodes.
-        limit: limitFor(
-          step.limit ?? (step.kind === 'scale-down' ? step.nodes?.join(':') : undefined),
-          pending,
-        ),
-        vars,
-        logDir,
-        timeoutMs: (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000,
-        signal,
-        progress,
-      });
+      const timeoutMs = (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000;
+      // Operator steps drive the operator in the management cluster and check the cluster it built.
+      const { result, verdict } = isOperatorStep(step)
+        ? await runOperatorStep({
+            step,
+            stepIndex: index,
+            nodes: layout.nodes,
+            machines: state.machines,
+            pending,
+            vars,
+            artifactUrl: runVars.kvmatrix_artifact_url,
+            registry,
+            kubectl,
+            probeImage,
+            runDir: dir,
+            logDir,
+            timeoutMs,
+            signal,
+            progress,
+          })
+        : await runStepPlaybook({
+            step,
+            stepIndex: index,
+            inventoryFile: state.inventoryFile,
+            // A scale-down entry removes the hosts given with --limit: the step's nodes.
+            limit: limitFor(
+              step.limit ?? (step.kind === 'scale-down' ? step.nodes?.join(':') : undefined),
+              pending,
+            ),
+            vars,
+            logDir,
+            timeoutMs,
+            signal,
+            progress,
+          });
       record.steps.push(result);
       if (verdict !== 'passed') {
         record.outcome =
@@ -176,8 +205,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
       if (step.kind === 'scale-down') for (const n of step.nodes ?? []) pending.add(n);
       if (step.kind === 'reset') for (const n of layout.nodes) pending.add(n.name);
-      const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name));
-      if (step.checks.length > 0 && members.length > 0) {
+      const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name) && !isManaged(n));
+      if (!isOperatorStep(step) && step.checks.length > 0 && members.length > 0) {
         const kubeconfigFile = path.join(dir, 'admin.conf');
         const cp = state.machines.find((m) =>
           members.some((n) => n.name === m.name && n.roles.includes('control-plane')),
@@ -245,8 +274,12 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       progress.info(`${signal.aborted ? 'interrupted' : 'infrastructure failure'}: ${message}`);
   } finally {
     await saveRunState(state).catch(() => {});
+    if (state.kubeconfigFile) {
+      Object.assign(record.versions, await observeNodeVersions(state.kubeconfigFile).catch(() => ({})));
+    }
     if (record.outcome !== 'passed' && state.machines.length > 0) {
       progress.begin('collect the cluster dump and machine logs');
+      const dumpStarted = Date.now();
       const dumpDir = path.join(opts.artifactsOut, 'dump');
       record.artifacts.push(
         ...(await dumpCluster(dumpDir, state.machines, kubectl, state.kubeconfigFile)).map((f) =>
@@ -258,7 +291,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
           path.relative(opts.artifactsOut, f),
         ),
       );
-      progress.end('collect the cluster dump and machine logs', 'passed', 0);
+      progress.end('collect the cluster dump and machine logs', 'passed', Date.now() - dumpStarted);
     }
     if (!opts.keep) {
       progress.begin(`tear down (${provider.name})`);

@@ -12,8 +12,10 @@ import { filesIn, podmanLeftovers } from './test/leftovers.ts';
 // the playbooks, the checks. Each test runs the CLI as a child process, as CI and people do.
 const AIO = 'debian12-1.34-containerd-bridge-aio-lifecycle';
 const SCALE = 'debian12-1.34-containerd-bridge-1cp-1w-scale-worker';
-const BROKEN = 'debian12-1.34-containerd-bridge-aio-broken';
-const brokenMatrix = path.join(import.meta.dirname, 'test', 'fixtures', 'broken', 'matrix.yaml');
+const UPGRADE = 'debian12-1.34-containerd-bridge-1cp-1w-upgrade';
+const GOOD = 'debian12-1.34-containerd-bridge-aio-deploy';
+const BROKEN = 'debian12-1.34-containerd-broken-aio-broken';
+const gateMatrix = path.join(import.meta.dirname, 'test', 'fixtures', 'gate', 'matrix.yaml');
 
 let work: string;
 let env: NodeJS.ProcessEnv;
@@ -56,7 +58,7 @@ afterAll(async () => {
 
 describe('kvmatrix run on the podman provider', () => {
   it(
-    'deploys the all-in-one cell, proves idempotence, changes a kubelet setting, reports and leaves nothing',
+    'deploys the all-in-one cell, proves idempotence before and after a kubelet setting change, reports and leaves nothing',
     async () => {
       const out = path.join(work, 'aio');
       const r = await kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
@@ -67,6 +69,7 @@ describe('kvmatrix run on the podman provider', () => {
         ['deploy', 'passed'],
         ['idempotence', 'passed'],
         ['kubelet-max-pods', 'passed'],
+        ['idempotence-2', 'passed'],
       ]);
       const deploy = record.steps[0];
       expect(deploy?.checks.map((c) => [c.id, c.outcome])).toEqual([
@@ -78,13 +81,15 @@ describe('kvmatrix run on the podman provider', () => {
       ]);
       expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toContain('pods=150');
       expect(record.steps[1]?.changed).toEqual([]);
+      // The changed setting was stored everywhere: cluster.yml with it changes nothing.
+      expect(record.steps[3]?.changed).toEqual([]);
       expect(deploy?.tasks?.length).toBeGreaterThan(20);
       const junit = (await parse(await readFile(path.join(out, 'junit.xml'), 'utf8'))) as {
         tests: number;
         failures: number;
       };
       expect(junit.failures).toBe(0);
-      expect(junit.tests).toBe(3 + 5 + 2 + 2);
+      expect(junit.tests).toBe(4 + 5 + 2 + 2 + 2);
       expect(await podmanLeftovers(AIO)).toEqual([]);
       expect(await filesIn(path.join(work, 'state', 'runs', AIO))).toEqual([]);
     },
@@ -92,29 +97,69 @@ describe('kvmatrix run on the podman provider', () => {
   );
 
   it(
-    'fails the step with the broken variable, skips the rest, keeps the dump and exits 1',
+    'gates a small release tier: fails naming the broken cell, passes once only good cells are planned',
     async () => {
-      const out = path.join(work, 'broken');
+      const out = path.join(work, 'gate');
       const r = await kvmatrix([
-        'run',
-        BROKEN,
+        'gate',
+        '--tier',
+        'release',
+        '--matrix',
+        gateMatrix,
         '--provider',
         'podman',
-        '--matrix',
-        brokenMatrix,
-        '--artifacts',
+        '--out',
         out,
       ]);
       expect(r.exitCode, String(r.all)).toBe(1);
-      const record = await readRecord(out);
-      expect(record.outcome).toBe('failed');
-      expect(record.steps[0]).toMatchObject({ id: 'deploy', outcome: 'failed' });
-      expect(record.steps[0]?.message).toContain('cluster_pod_subnet');
-      expect(record.steps[1]).toMatchObject({ id: 'idempotence', outcome: 'skipped' });
-      expect(await filesIn(path.join(out, 'dump'))).toContain('journal-cp1.log');
+      expect(r.all).toContain('gate release: FAILED');
+
+      const good = await readRecord(path.join(out, 'cells', GOOD));
+      expect(good.outcome).toBe('passed');
+      const broken = await readRecord(path.join(out, 'cells', BROKEN));
+      expect(broken.outcome).toBe('failed');
+      expect(broken.steps[0]).toMatchObject({ id: 'deploy', outcome: 'failed' });
+      expect(broken.steps[0]?.message).toContain('cluster_pod_subnet');
+      expect(broken.steps[1]).toMatchObject({ id: 'idempotence', outcome: 'skipped' });
+      expect(await filesIn(path.join(out, 'cells', BROKEN, 'dump'))).toContain('journal-cp1.log');
+
+      const report = await readFile(path.join(out, 'release-report.md'), 'utf8');
+      expect(report).toMatch(/^# Release gate `release`: FAILED/);
+      expect(report).toContain(BROKEN);
+      expect(report).toContain('cluster_pod_subnet');
+      expect(report).toMatch(/- kube_version: 1\.34\.4/);
+      expect(report).toMatch(/- etcd: 3\.6\.5/);
+      const json = JSON.parse(await readFile(path.join(out, 'release-report.json'), 'utf8')) as {
+        passed: boolean;
+        report: { cells: { name: string; status: string }[] };
+      };
+      expect(json.passed).toBe(false);
+      expect(Object.fromEntries(json.report.cells.map((c) => [c.name, c.status]))).toEqual({
+        [GOOD]: 'passed',
+        [BROKEN]: 'failed',
+      });
+      expect(await podmanLeftovers(GOOD)).toEqual([]);
       expect(await podmanLeftovers(BROKEN)).toEqual([]);
+
+      // The same judgement over records collected elsewhere (as the tag pipeline does).
+      const judged = path.join(work, 'gate-good');
+      const again = await kvmatrix([
+        'gate',
+        '--tier',
+        'good',
+        '--matrix',
+        gateMatrix,
+        '--results',
+        path.join(out, 'cells'),
+        '--out',
+        judged,
+      ]);
+      expect(again.exitCode, String(again.all)).toBe(0);
+      expect(await readFile(path.join(judged, 'release-report.md'), 'utf8')).toMatch(
+        /^# Release gate `good`: PASSED/,
+      );
     },
-    15 * 60_000,
+    30 * 60_000,
   );
 
   it(
@@ -159,6 +204,29 @@ describe('kvmatrix run on the podman provider', () => {
       expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(/w2: Ready=True/);
       expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).not.toMatch(/w2:/);
       expect(await podmanLeftovers(SCALE)).toEqual([]);
+    },
+    60 * 60_000,
+  );
+
+  it(
+    'deploys N-1 and upgrades it to N one node at a time',
+    async () => {
+      const out = path.join(work, 'upgrade');
+      const r = await kvmatrix(['run', UPGRADE, '--provider', 'podman', '--artifacts', out]);
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const record = await readRecord(out);
+      expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
+        ['deploy-previous', 'passed'],
+        ['upgrade', 'passed'],
+      ]);
+      // The apiserver check compares the served version with the step's kube_version.
+      expect(record.steps[0]?.checks.find((c) => c.id === 'apiserver')?.evidence).toContain('v1.33.13');
+      expect(record.steps[1]?.checks.find((c) => c.id === 'apiserver')?.evidence).toContain('v1.34.4');
+      expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(
+        /cp1: Ready=True.*v1\.34\.4[\s\S]*w1: Ready=True.*v1\.34\.4/,
+      );
+      expect(record.versions.kubelet).toBe('v1.34.4');
+      expect(await podmanLeftovers(UPGRADE)).toEqual([]);
     },
     60 * 60_000,
   );

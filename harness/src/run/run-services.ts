@@ -5,6 +5,7 @@ import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
 import { requireE2eArtifacts } from './checks/e2e-runner.ts';
 import { buildProbeImage, publishProbeImage } from './checks/probe-image.ts';
+import { artifactVersions } from './observe-versions.ts';
 import type { ArtifactEndpoints } from './run-cell.ts';
 import type { RunnableCell } from './runnable-cell.ts';
 
@@ -36,7 +37,7 @@ export async function startRunArtifacts(
 // mirror's registry storage (its repository:tag).
 export async function prepareRunPrerequisites(
   cell: RunnableCell,
-): Promise<{ kubectl: string; probeImage: string }> {
+): Promise<{ kubectl: string; probeImage: string; versions: Record<string, string> }> {
   const version = String(cell.vars.kube_version ?? '');
   const kubectl = path.join(artifactDir(version), 'bin', 'kubectl');
   await access(kubectl).catch(() => {
@@ -47,5 +48,5 @@ export async function prepareRunPrerequisites(
   const suites = cell.steps.some((step) => step.checks.some((c) => c === 'e2e' || c === 'conformance'));
   if (suites) await requireE2eArtifacts(version);
   const probeImage = await publishProbeImage(await buildProbeImage());
-  return { kubectl, probeImage };
+  return { kubectl, probeImage, versions: await artifactVersions(version) };
 }

@@ -1,6 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { CheckId, LayoutNode, Step } from '../matrix/model.ts';
-import type { Machine } from '../providers/provider.ts';
+import type { CheckId, Step } from '../matrix/model.ts';
 import type { CheckResult, StepResult } from '../results/result-record.ts';
 import { type CheckContext, CheckFailure } from './checks/check.ts';
 import { checks, orderChecks } from './checks/index.ts';

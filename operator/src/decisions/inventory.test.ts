@@ -33,7 +33,8 @@ describe('renderInventory', () => {
     expect(Object.keys(inv.children.kube_control_plane.hosts)).toEqual(['cp1']);
     expect(Object.keys(inv.children.kube_node.hosts)).toEqual(['w1']);
     expect(inv.children.k8s_cluster.children).toEqual({ kube_control_plane: {}, kube_node: {} });
-    expect(Object.keys(inv.children.etcd.hosts)).toEqual(['cp1']);
+    // Stacked etcd: the playbooks take a non-empty etcd group for external etcd members.
+    expect(inv.children.etcd).toBeUndefined();
     expect(inv.vars).toMatchObject({
       kube_version: '1.34.4',
       kube_version_previous: '1.33.8',
@@ -42,6 +43,18 @@ describe('renderInventory', () => {
       kvmatrix_artifact_url: 'http://10.0.0.1:8080',
       kvmatrix_registry: '10.0.0.1:5000',
     });
+  });
+
+  it('gives each host the host variables of its machine, under the connection variables', () => {
+    const withVars = machines.map((m) =>
+      m.metadata.name === 'cp1'
+        ? { ...m, spec: { ...m.spec, hostVars: { kvmatrix_node_is_container: true, ansible_host: 'x' } } }
+        : m,
+    );
+    const inv = parse(renderInventory(makeCluster().spec, plan, withVars)).all;
+    expect(inv.hosts.cp1.kvmatrix_node_is_container).toBe(true);
+    expect(inv.hosts.cp1.ansible_host).toBe(machines[0]?.spec.address);
+    expect(inv.hosts.w1.kvmatrix_node_is_container).toBeUndefined();
   });
 
   it('puts the etcd machines in the etcd group for external etcd', () => {

@@ -17,6 +17,7 @@ export function renderInventory(spec: ClusterSpec, plan: RunPlan, machines: Mach
     );
   for (const m of included) {
     hosts[m.metadata.name] = {
+      ...m.spec.hostVars,
       ansible_host: m.spec.address,
       ansible_user: m.spec.sshUser,
       ansible_port: m.spec.sshPort ?? 22,
@@ -46,7 +47,7 @@ export function renderInventory(spec: ClusterSpec, plan: RunPlan, machines: Mach
     kube_node: { hosts: workers },
     k8s_cluster: { children: { kube_control_plane: {}, kube_node: {} } },
   };
+  // The playbooks read a non-empty etcd group as external etcd: stacked etcd leaves it out.
   if (externalEtcd) children.etcd = { hosts: group('etcd') };
-  else children.etcd = { hosts: controlPlane };
   return stringify({ all: { hosts, vars, children } }, { lineWidth: 0 });
 }

@@ -96,6 +96,18 @@ describe('buildPlaybookJob', () => {
     ) as unknown as JobShape;
     expect(remove.spec.template.spec.containers[0]?.args).toContain('node=w2');
   });
+
+  it('runs the kubeconfig publishing playbook after install, scale and upgrade only', () => {
+    const executor = { image: 'i', activeDeadlineSeconds: 1, publishKubeconfigPlaybook: '/p.yml' };
+    const argsOf = (operation: RunPlan['operation']) =>
+      (buildPlaybookJob(makeCluster(), { ...plan, operation }, executor) as unknown as JobShape).spec.template
+        .spec.containers[0]?.args;
+    expect(argsOf('scale')?.slice(-2)).toEqual(['/opt/kvmatrix/playbooks/scale.yml', '/p.yml']);
+    expect(argsOf('install')?.at(-1)).toBe('/p.yml');
+    expect(argsOf('upgrade')?.at(-1)).toBe('/p.yml');
+    expect(argsOf('reset')?.at(-1)).toBe('/opt/kvmatrix/playbooks/reset.yml');
+    expect(argsOf('remove-node')).not.toContain('/p.yml');
+  });
 });
 
 describe('buildInventoryConfigMap', () => {

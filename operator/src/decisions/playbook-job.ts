@@ -69,7 +69,13 @@ export interface ExecutorSettings {
   image: string;
   serviceAccountName?: string;
   activeDeadlineSeconds: number;
+  // A playbook in the executor image run after a successful install, scale or upgrade, in the same
+  // ansible-playbook invocation: it publishes the workload kubeconfig Secret `<cluster>-kubeconfig`
+  // with the Job's service account (operator/executor/publish-kubeconfig.yml).
+  publishKubeconfigPlaybook?: string;
 }
+
+const publishesKubeconfig: ReadonlySet<Operation> = new Set(['install', 'scale', 'upgrade']);
 
 // The Job that runs ansible-playbook once: backoffLimit 0 (a failed playbook is reported, not
 // silently re-run), the SSH key Secret mounted read-only, the inventory ConfigMap mounted, labels
@@ -88,6 +94,9 @@ export function buildPlaybookJob(
     ...(plan.limit ? ['--limit', plan.limit.join(',')] : []),
     ...(plan.operation === 'remove-node' ? ['-e', `node=${plan.nodes.join(',')}`] : []),
     `/opt/kvmatrix/playbooks/${playbookFor[plan.operation]}`,
+    ...(executor.publishKubeconfigPlaybook && publishesKubeconfig.has(plan.operation)
+      ? [executor.publishKubeconfigPlaybook]
+      : []),
   ];
   return {
     apiVersion: 'batch/v1',

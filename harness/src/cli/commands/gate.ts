@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KvError, UsageError } from '../../errors.ts';
+import type { ResolvedCell } from '../../matrix/model.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCell } from '../../matrix/resolve-cell.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
-import { gateConcurrency, runGate } from '../../run/gate.ts';
+import { loadResultRecords } from '../../report/io/load-results.ts';
+import { gateConcurrency, judgeGate, runGate } from '../../run/gate.ts';
 import { createProgress } from '../../run/progress.ts';
 import { onTerminationSignals } from '../../run/termination.ts';
 
@@ -15,6 +17,7 @@ interface GateFlags {
   concurrency?: string;
   out: string;
   matrix?: string;
+  results?: string[];
 }
 
 // `kvmatrix gate --tier release`: yes or no for a tag, from every cell of the tier.
@@ -29,9 +32,17 @@ export function registerGateCommand(program: Command): void {
     .option('-j, --concurrency <n>', 'cells at once (default: from cores and memory)')
     .option('-o, --out <dir>', "where the release report and each cell's artifacts go", 'artifacts/gate')
     .option('-m, --matrix <file>', 'matrix file (default: matrix/matrix.yaml)')
+    .option(
+      '-r, --results <dir...>',
+      'judge result records that already exist (e.g. collected from GitLab child pipelines) instead of running the cells',
+    )
     .action(async (flags: GateFlags) => {
       const matrix = await readMatrix(flags.matrix);
       const cells = selectTier(matrix, flags.tier).cells.map((c) => resolveCell(matrix, c));
+      if (flags.results) {
+        await judgeRecords(flags.tier, cells, flags.results, path.resolve(flags.out));
+        return;
+      }
       const concurrency = flags.concurrency ? Number(flags.concurrency) : gateConcurrency(cells);
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(
@@ -77,4 +88,27 @@ export function registerGateCommand(program: Command): void {
         progress.close();
       }
     });
+}
+
+// The gate over records collected elsewhere (GitLab's release pipeline): the same verdict and
+// release report as a local gate, without running anything.
+async function judgeRecords(
+  tier: string,
+  cells: ResolvedCell[],
+  patterns: string[],
+  out: string,
+): Promise<void> {
+  const { files, records } = await loadResultRecords(patterns);
+  const result = await judgeGate({
+    tier,
+    cells,
+    records,
+    provider: 'collected',
+    outDir: out,
+    now: () => new Date(),
+  });
+  process.stderr.write(
+    `gate ${tier}: ${files.length} record(s) for ${cells.length} planned cell(s): ${result.passed ? 'PASSED' : 'FAILED'}; report: ${path.relative(process.cwd(), path.join(out, 'release-report.md'))}\n`,
+  );
+  process.exitCode = result.passed ? 0 : 1;
 }

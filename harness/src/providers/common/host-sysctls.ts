@@ -90,6 +90,28 @@ export async function registerRunSysctls(runId: string, provider: string): Promi
   });
 }
 
+// Raises host-wide limits that several node containers exhaust together (no user namespaces:
+// every kubelet, systemd and kube-proxy of every node counts against root's inotify instances,
+// 128 by default; a 4-node cell beside another run hits it and kube-proxy dies with "too many
+// open files"). Call after registerRunSysctls: the baseline brings the old values back when the
+// last run is released. Never lowers a value.
+export const RUN_SYSCTL_MINIMUMS: Record<string, number> = { 'fs.inotify.max_user_instances': 1024 };
+
+export async function raiseRunSysctls(
+  minimums: Record<string, number> = RUN_SYSCTL_MINIMUMS,
+): Promise<string[]> {
+  const raised: string[] = [];
+  for (const [key, minimum] of Object.entries(minimums)) {
+    const now = Number((await readFile(procPath(key), 'utf8').catch(() => '')).trim());
+    if (!Number.isFinite(now) || now >= minimum) continue;
+    await writeFile(procPath(key), String(minimum)).then(
+      () => raised.push(`${key}: ${now} -> ${minimum}`),
+      () => {},
+    );
+  }
+  return raised;
+}
+
 // Releases a run; when no registered run is left, restores the baseline. Idempotent.
 export async function releaseRunSysctls(runId: string): Promise<string[]> {
   const dir = hostDir();

@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { startConcurrency } from '../common/concurrency.ts';
-import { registerRunSysctls, releaseRunSysctls } from '../common/host-sysctls.ts';
+import { raiseRunSysctls, registerRunSysctls, releaseRunSysctls } from '../common/host-sysctls.ts';
 import { timePhase } from '../common/phases.ts';
 import { removeRunIndex, writeRunIndex } from '../common/run-index.ts';
 import { assertMachineName, assertRunId, labelsFor } from '../common/run-labels.ts';
@@ -55,6 +55,7 @@ export class PodmanProvider implements Provider {
         pid: process.pid,
       });
       await registerRunSysctls(id.runId, this.name);
+      for (const line of await raiseRunSysctls()) log(`host sysctl raised for this run: ${line}`);
       const images = new Map<string, string>();
       await timePhase(phases, 'image', async () => {
         for (const os of new Set(request.machines.map((m) => m.os)))

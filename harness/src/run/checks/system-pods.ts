@@ -1,4 +1,5 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { checkAggregatedApis } from './aggregated-apis.ts';
 import { type Check, CheckFailure, eventually } from './check.ts';
 
 function podReady(pod: V1Pod): boolean {
@@ -21,7 +22,8 @@ function describePods(pods: V1Pod[]): string {
     .join('\n');
 }
 
-// Every pod in kube-system is Running and Ready (or has Succeeded), CoreDNS among them.
+// Every pod in kube-system is Running and Ready (or has Succeeded), CoreDNS among them, and the
+// APIs those pods serve through the API server (metrics-server's metrics.k8s.io) answer.
 export const systemPodsCheck: Check = {
   id: 'system-pods',
   title: 'all system pods Ready',
@@ -42,6 +44,7 @@ export const systemPodsCheck: Check = {
       }
       return list;
     });
-    return describePods(pods);
+    const apis = await checkAggregatedApis(ctx);
+    return `${describePods(pods)}\n${apis}`;
   },
 };

@@ -29,6 +29,9 @@ export interface MachineSpec {
   sshPort?: number;
   // The Node name the machine registers as; defaults to metadata.name.
   hostname?: string;
+  // Ansible host variables for this machine (facts of its provider, e.g.
+  // kvmatrix_node_is_container); the connection variables the operator sets take precedence.
+  hostVars?: Record<string, unknown>;
   claimRef?: ClaimRef | null;
 }
 
@@ -87,6 +90,11 @@ const specSchema: SchemaProps = {
     sshUser: { type: 'string', minLength: 1, default: 'root' },
     sshPort: { type: 'integer', minimum: 1, maximum: 65535, default: 22 },
     hostname: { type: 'string' },
+    hostVars: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'Ansible host variables of this machine (e.g. kvmatrix_node_is_container).',
+    },
     claimRef: {
       type: 'object',
       nullable: true,
