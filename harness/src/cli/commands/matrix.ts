@@ -50,7 +50,7 @@ export function registerMatrixCommand(program: Command): void {
               : `named cells (the full product would be ${productCount} cells)`;
         const named =
           tier.strategy !== 'cells' && tier.cells.length ? `, plus ${tier.cells.length} named cells` : '';
-        out.push(`# tier ${tier.id}: ${cells.length} cells, ${how}${named}`);
+        out.push(`# tier ${tier.id}: ${cells.length} cell${cells.length === 1 ? '' : 's'}, ${how}${named}`);
       } else {
         out.push(
           `# ${cells.length} cells (product of ${loaded.productSize}, minus excludes and scenario restrictions, plus includes)`,

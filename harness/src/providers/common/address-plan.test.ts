@@ -25,6 +25,13 @@ describe('the address plan of a run network', () => {
     for (const subnet of candidateSubnets('abc', [wide])) expect(containsAddress(wide, subnet)).toBe(false);
   });
 
+  it('never offers a subnet inside the playbooks default pod subnet 10.244.0.0/16', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `run${i}`);
+    const all = ids.flatMap((id) => candidateSubnets(id, [], 64));
+    expect(all.some((subnet) => subnet.startsWith('10.243.'))).toBe(true);
+    expect(all.filter((subnet) => containsAddress('10.244.0.0/16', subnet))).toEqual([]);
+  });
+
   it('reads routed subnets from ip route output and ignores the default route', () => {
     const out =
       'default via 192.0.2.1 dev eth0\n192.0.2.0/24 dev eth0 proto kernel\n10.88.0.0/16 dev cni-podman0';

@@ -8,11 +8,16 @@ export interface AddressPlan {
   addresses: string[];
 }
 
-// Candidate /24s in 10.200.0.0-10.249.255.0, starting from a hash of the run id so that parallel
-// runs rarely pick the same one; `taken` lists subnets (CIDR) already in use on the host.
+// Ranges a machine network must never take: the playbooks' default pod subnet
+// (cluster_pod_subnet), which their validation rejects when it overlaps the node network.
+export const RESERVED_SUBNETS = ['10.244.0.0/16'];
+
+// Candidate /24s in 10.200.0.0-10.249.255.0 (minus RESERVED_SUBNETS), starting from a hash of the
+// run id so that parallel runs rarely pick the same one; `taken` lists subnets (CIDR) already in
+// use on the host.
 export function candidateSubnets(runId: string, taken: string[], count = 32): string[] {
   const used = new Set(taken.map((cidr) => cidr.split('/')[0]));
-  const usedWide = taken.filter((cidr) => Number(cidr.split('/')[1]) < 24);
+  const usedWide = [...RESERVED_SUBNETS, ...taken.filter((cidr) => Number(cidr.split('/')[1]) < 24)];
   const start = createHash('sha256').update(runId).digest().readUInt32BE(0) % (50 * 256);
   const out: string[] = [];
   for (let i = 0; i < 50 * 256 && out.length < count; i += 1) {

@@ -131,6 +131,7 @@ export async function buildOperatorImage(log: ImageLog): Promise<OperatorImage> 
     await rm(partial, { force: true });
     await buildah(['push', '--quiet', image, `oci-archive:${partial}:${OPERATOR_REPOSITORY}:${tag}`]);
     await rename(partial, archive);
+    await pruneOperatorImages(archive);
   } catch (error) {
     throw error instanceof KvError ? error : toolError(error);
   } finally {
@@ -140,6 +141,14 @@ export async function buildOperatorImage(log: ImageLog): Promise<OperatorImage> 
     await rm(partial, { force: true });
   }
   return { archive, tag };
+}
+
+// Only the newest operator layer is kept (each is about 190 MB); the executor base stays.
+async function pruneOperatorImages(keep: string): Promise<void> {
+  for (const name of await readdir(imageDir())) {
+    if (/^operator-[0-9a-f]{12}\.oci\.tar$/.test(name) && path.join(imageDir(), name) !== keep)
+      await rm(path.join(imageDir(), name), { force: true });
+  }
 }
 
 // Puts the image into the mirror's registry storage once per tag, as the probe image is.

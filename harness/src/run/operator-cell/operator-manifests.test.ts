@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LayoutNode } from '../../matrix/model.ts';
 import type { Machine } from '../../providers/provider.ts';
+import { readOperatorConfig } from './install-operator.ts';
 import {
   countRoles,
   customizeOperatorManifests,
@@ -11,7 +12,6 @@ import {
   SSH_KEY_SECRET,
   WORKLOAD_NAMESPACE,
 } from './operator-manifests.ts';
-import { readOperatorConfig } from './run-operator-step.ts';
 
 const layout: LayoutNode[] = [
   { name: 'mgmt', roles: ['control-plane', 'worker'] },
