@@ -29,7 +29,9 @@ export interface SuiteSelection {
 }
 
 const outputTailLines = 60;
-const killGraceMs = 90_000;
+// After SIGTERM ginkgo interrupts the specs, lets their clean-up delete namespaces and writes its
+// report; under load that took longer than 90 s for six processes.
+const killGraceMs = 300_000;
 
 export interface E2eTools {
   e2eTest: string;
@@ -101,6 +103,16 @@ export function buildGinkgoArgs(
   ];
 }
 
+// Whatever is left of ginkgo's process group (its parallel e2e.test processes) after it exited.
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
 // Nodes pods can land on: not cordoned, no NoSchedule or NoExecute taint.
 export async function countSchedulableNodes(ctx: CheckContext): Promise<number> {
   const nodes = await ctx.kubeConfig.makeApiClient(CoreV1Api).listNode();
@@ -140,6 +152,9 @@ export async function runE2eSuite(
         reject: false,
         buffer: false,
         all: true,
+        // Its own process group: ginkgo's e2e.test processes are killed with it (a SIGKILL of
+        // ginkgo alone left them running).
+        detached: true,
       },
     );
     let partial = '';
@@ -151,7 +166,7 @@ export async function runE2eSuite(
         if (tail.length > outputTailLines) tail.shift();
       }
     });
-    const result = await child;
+    const result = await child.finally(() => killGroup(child.pid));
     const junitFile = path.join(dir, 'junit.xml');
     const seconds = Math.round((Date.now() - started) / 1000);
     const outputTail = [...tail, partial].join('\n').trim();
