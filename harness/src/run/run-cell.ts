@@ -208,6 +208,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
       if (step.kind === 'scale-down') for (const n of step.nodes ?? []) pending.add(n);
       if (step.kind === 'reset') for (const n of layout.nodes) pending.add(n.name);
+      if (step.kind === 'operator-delete')
+        for (const n of layout.nodes.filter(isManaged)) pending.add(n.name);
       const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name) && !isManaged(n));
       if (!isOperatorStep(step) && step.checks.length > 0 && members.length > 0) {
         const kubeconfigFile = path.join(dir, 'admin.conf');
@@ -232,6 +234,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
             members,
             expectedVersion: String(vars.kube_version ?? ''),
             probeImage,
+            registry,
             vars,
             signal,
             progress,
