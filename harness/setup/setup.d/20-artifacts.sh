@@ -14,3 +14,11 @@ only=()
 for version in $versions; do
   npx --no-install kvmatrix artifacts build --kubernetes "$version" "${only[@]}"
 done
+
+# The e2e tools (e2e.test, ginkgo, agnhost and the e2e test images) are for the e2e and
+# conformance checks of cells that run them; no test of `npm test` needs them, and e2e.test adds
+# a long build on a fresh machine, so they are built only when asked:
+# KVMATRIX_ARTIFACT_E2E="1.34" (or "1.34 1.33").
+for version in ${KVMATRIX_ARTIFACT_E2E:-}; do
+  npx --no-install kvmatrix artifacts build --kubernetes "$version" --only e2e,ginkgo,agnhost
+done

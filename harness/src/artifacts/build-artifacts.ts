@@ -69,6 +69,19 @@ function recipeHashOf(recipe: GoRecipe): string {
   });
 }
 
+// The recipes a build makes: the named ones (an unknown name is a usage error), or every recipe
+// that is not optional.
+export function selectRecipes(recipes: GoRecipe[], components: string[] | undefined): GoRecipe[] {
+  if (!components) return recipes.filter((recipe) => !recipe.optional);
+  const unknown = components.filter((name) => !recipes.some((recipe) => recipe.name === name));
+  if (unknown.length) {
+    throw new UsageError(`unknown artifact component ${unknown.join(', ')}`, {
+      hint: `components: ${recipes.map((recipe) => recipe.name).join(', ')}`,
+    });
+  }
+  return recipes.filter((recipe) => components.includes(recipe.name));
+}
+
 async function isComponentCurrent(
   dir: string,
   manifest: ArtifactManifest,
@@ -107,14 +120,13 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
   try {
     let manifest = (await readManifest(dir)) ?? emptyManifest(release);
     manifest = { ...manifest, release, kubernetes: release.kubernetes };
-    const wanted = listRecipes(release, '').filter(
-      (recipe) => !options.components || options.components.includes(recipe.name),
-    );
+    const wanted = selectRecipes(listRecipes(release, ''), options.components);
     const stale: GoRecipe[] = [];
     for (const recipe of wanted) {
       if (options.force || !(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
     }
-    const withImages = options.images ?? !options.components;
+    // agnhost's and busybox's images belong to the e2e components: `--only agnhost` packs them.
+    const withImages = options.images ?? (!options.components || options.components.includes('agnhost'));
     if (!stale.length) {
       if (withImages) await pushImages(await buildImages({ dir, binDir, manifest }, progress), progress);
       progress(`up to date in ${dir}`);
@@ -132,10 +144,12 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
       const workDir = cacheDir('artifacts', 'work', `v${release.kubernetes}`, recipe.name);
       await buildGoRecipe(toolchain, recipe, workDir, binDir, step);
       const files: string[] = [];
-      for (const binary of recipe.binaries) {
-        const file = `bin/${binary.name}`;
+      const names = [...recipe.binaries.map((b) => b.name), ...(recipe.copyFiles ?? []).map((f) => f.name)];
+      for (const name of names) {
+        const file = `bin/${name}`;
         const full = path.join(dir, file);
-        const root = recipe.roots.find((r) => binary.pkg.startsWith(r.module)) ?? recipe.roots[0];
+        const pkg = recipe.binaries.find((b) => b.name === name)?.pkg ?? recipe.roots[0]?.module ?? '';
+        const root = recipe.roots.find((r) => pkg.startsWith(r.module)) ?? recipe.roots[0];
         manifest.files[file] = {
           sha256: await hashFile(full),
           size: (await stat(full)).size,

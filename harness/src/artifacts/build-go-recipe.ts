@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../errors.ts';
 import { type BuildModuleInput, renderGoMod, renderToolsGo } from './build-module.ts';
+import { isModuleImport, parseGoImports } from './go-imports.ts';
 import { type GoToolchain, runGo } from './go-toolchain.ts';
 import { formatSeconds, type ProgressReporter } from './progress.ts';
 import type { GoRecipe } from './recipes.ts';
@@ -63,7 +64,9 @@ export async function buildGoRecipe(
   };
   await writeFile(path.join(workDir, 'go.mod'), renderGoMod(input));
   const external = input.packages.filter((pkg) => !pkg.startsWith('kvmatrix.local/'));
-  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(external));
+  const testImports = await listTestImports(recipe, rootDirs);
+  const tools = [...new Set([...external, ...testImports])].sort();
+  await writeFile(path.join(workDir, 'tools.go'), renderToolsGo(tools));
   if (recipe.localMain) {
     await mkdir(path.join(workDir, recipe.localMain.dir), { recursive: true });
     await writeFile(path.join(workDir, recipe.localMain.dir, 'main.go'), recipe.localMain.source);
@@ -100,18 +103,20 @@ export async function buildGoRecipe(
   lastReport = Date.now();
   const heartbeat = setInterval(() => {
     const elapsed = formatSeconds((Date.now() - started) / 1000);
-    progress(`compiling: ${compiled} packages so far (${elapsed})`);
+    // `go test -c` has no -v: it names no packages as it goes.
+    progress(compiled ? `compiling: ${compiled} packages so far (${elapsed})` : `compiling (${elapsed})`);
   }, 30_000);
   try {
     for (const binary of recipe.binaries) {
       progress(`building ${binary.name} (${binary.pkg})`);
+      // `go test -c` takes the build flags of `go build`; its -v would be a test flag.
+      const verb = binary.test ? ['test', '-c'] : ['build', '-v'];
       await runGo(
         toolchain,
         [
-          'build',
+          ...verb,
           '-p',
           '2',
-          '-v',
           '-trimpath',
           '-ldflags',
           ldflags,
@@ -134,5 +139,28 @@ export async function buildGoRecipe(
   for (const binary of recipe.binaries) {
     await rename(path.join(partial, binary.name), path.join(outDir, binary.name));
   }
+  for (const file of recipe.copyFiles ?? []) {
+    // The module cache's files are read-only: replace the copy, and make it writable by its owner.
+    const target = path.join(outDir, file.name);
+    await rm(target, { force: true });
+    await copyFile(path.join(rootDirs.get(file.module) ?? '', file.file), target);
+    await chmod(target, 0o644);
+  }
   await rm(partial, { recursive: true, force: true });
+}
+
+// The module imports of the _test.go files of every test binary's package.
+async function listTestImports(recipe: GoRecipe, rootDirs: Map<string, string>): Promise<string[]> {
+  const imports: string[] = [];
+  for (const binary of recipe.binaries.filter((b) => b.test)) {
+    const root = recipe.roots.find((r) => binary.pkg === r.module || binary.pkg.startsWith(`${r.module}/`));
+    const rootDir = root && rootDirs.get(root.module);
+    if (!root || !rootDir) continue;
+    const dir = path.join(rootDir, binary.pkg.slice(root.module.length));
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('_test.go'))) {
+      const found = parseGoImports(await readFile(path.join(dir, file), 'utf8'));
+      imports.push(...found.filter((p) => isModuleImport(p) && p !== binary.pkg));
+    }
+  }
+  return imports;
 }

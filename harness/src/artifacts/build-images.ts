@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { KvError, ToolMissingError } from '../errors.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
+import { listE2eImageRecipes } from './e2e-images.ts';
 import { type ArtifactManifest, hashFile, hashRecipe, writeManifest } from './manifest.ts';
 import { buildOciArchive } from './oci-image.ts';
 import { formatSeconds, type ProgressReporter } from './progress.ts';
@@ -21,12 +22,23 @@ import { addonVersions } from './versions.ts';
 const imageRevision = 1;
 const pauseSource = fileURLToPath(new URL('pause/pause.c', import.meta.url));
 
-interface ImageRecipe {
+export interface ImageRecipe {
+  // Key in the manifest and archive name; also the image's name unless `image` says otherwise.
   name: string;
+  image?: string;
+  // Repository under the mirror (default "kubernetes", where kubeadm looks).
+  repository?: string;
   tag: string;
   files: RootfsFile[];
   entrypoint: string[];
+  cmd?: string[];
   iptables?: boolean;
+  // More content from this host (busybox, curl, ...); `hostInputs` are the host files it copies,
+  // whose contents are part of the image's cache key.
+  prepare?: (rootfs: string) => Promise<void>;
+  hostInputs?: string[];
+  // Bumped when `prepare` changes: part of the cache key.
+  revision?: number;
 }
 
 export function listImageRecipes(set: ArtifactSet): ImageRecipe[] {
@@ -70,6 +82,7 @@ export function listImageRecipes(set: ArtifactSet): ImageRecipe[] {
       files: [{ src: bin('metrics-server'), dest: '/metrics-server' }],
       entrypoint: ['/metrics-server'],
     },
+    ...listE2eImageRecipes(set),
   ];
 }
 
@@ -92,7 +105,9 @@ async function inputHash(recipe: ImageRecipe, manifest: ArtifactManifest): Promi
       async (f) => manifest.files[`bin/${path.basename(f.src)}`]?.sha256 ?? (await hashFile(f.src)),
     ),
   );
-  return hashRecipe({ imageRevision, recipe: { ...recipe, files: recipe.files.map((f) => f.dest) }, inputs });
+  const { prepare, hostInputs, ...data } = recipe;
+  if (hostInputs) inputs.push(...(await Promise.all(hostInputs.map((file) => hashFile(file)))));
+  return hashRecipe({ imageRevision, recipe: { ...data, files: recipe.files.map((f) => f.dest) }, inputs });
 }
 
 export async function buildImages(set: ArtifactSet, progress: ProgressReporter): Promise<ArtifactSet> {
@@ -130,13 +145,17 @@ export async function buildImages(set: ArtifactSet, progress: ProgressReporter):
     const started = Date.now();
     const rootfs = await mkdtemp(path.join(os.tmpdir(), `kvm-artifacts-rootfs-${recipe.name}-`));
     try {
+      // mkdtemp makes 0700; the image's / must let non-root users in (specs run as uid 1000).
+      await chmod(rootfs, 0o755);
       await placeFiles(rootfs, recipe.files);
       if (recipe.iptables) await addIptables(rootfs);
+      if (recipe.prepare) await recipe.prepare(rootfs);
       const partial = path.join(set.dir, `${archive}.partial`);
       await buildOciArchive({
         rootfs,
         tag: recipe.tag,
         entrypoint: recipe.entrypoint,
+        ...(recipe.cmd ? { cmd: recipe.cmd } : {}),
         created: '1970-01-01T00:00:00Z',
         outFile: partial,
       });
@@ -146,13 +165,13 @@ export async function buildImages(set: ArtifactSet, progress: ProgressReporter):
     }
     manifest.images[recipe.name] = {
       archive,
-      reference: `kubernetes/${recipe.name}:${recipe.tag}`,
+      reference: `${recipe.repository ?? 'kubernetes'}/${recipe.image ?? recipe.name}:${recipe.tag}`,
       sha256: await hashFile(path.join(set.dir, archive)),
       inputHash: hash,
     };
     await writeManifest(set.dir, manifest);
     progress(
-      `${recipe.name} image: kubernetes/${recipe.name}:${recipe.tag} in ${formatSeconds((Date.now() - started) / 1000)}`,
+      `${recipe.name} image: ${recipe.repository ?? 'kubernetes'}/${recipe.image ?? recipe.name}:${recipe.tag} in ${formatSeconds((Date.now() - started) / 1000)}`,
     );
   }
   return set;

@@ -13,6 +13,7 @@ export interface OciImageSpec {
   rootfs: string;
   tag: string;
   entrypoint?: string[];
+  cmd?: string[];
   env?: string[];
   // RFC 3339; the image's creation time (the source's publication time keeps it reproducible).
   created: string;
@@ -42,6 +43,7 @@ export async function buildOciArchive(spec: OciImageSpec): Promise<void> {
     config.push('--created', spec.created, '--author', 'kvmatrix', '--history.created', spec.created);
     for (const env of spec.env ?? [defaultPath]) config.push('--config.env', env);
     if (spec.entrypoint) for (const part of spec.entrypoint) config.push('--config.entrypoint', part);
+    if (spec.cmd) for (const part of spec.cmd) config.push('--config.cmd', part);
     await umoci(config);
     await umoci(['gc', '--layout', layout]);
     const tar = await execa(

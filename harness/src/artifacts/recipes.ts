@@ -1,5 +1,7 @@
 import type { GoModule } from './build-module.ts';
 import { renderCorednsMain } from './coredns-main.ts';
+import { listE2eRecipes } from './e2e-recipes.ts';
+import { kubernetesVersionFlags } from './version-flags.ts';
 import { addonVersions, type KubernetesRelease, networkPluginVersions } from './versions.ts';
 
 // What to build for one Kubernetes release: one Go build module per upstream project, each with
@@ -9,6 +11,16 @@ import { addonVersions, type KubernetesRelease, networkPluginVersions } from './
 export interface GoBinary {
   name: string;
   pkg: string;
+  // A test binary (`go test -c`), as Kubernetes builds e2e.test: the package's _test.go imports
+  // are added to the build module so that `go mod tidy` resolves them.
+  test?: boolean;
+}
+
+// A file of a root module copied beside the binaries (e.g. agnhost's porter certificate).
+export interface ModuleFile {
+  module: string;
+  file: string;
+  name: string;
 }
 
 export interface GoRecipe {
@@ -21,23 +33,10 @@ export interface GoRecipe {
   // A main package copied at build time from a root module's file, without the lines that
   // contain any of `dropLines` (an import of a package whose dependencies the proxy lacks).
   patchedMain?: { dir: string; module: string; file: string; dropLines: string[] };
-}
-
-// Kubernetes stamps its version into two packages (hack/lib/version.sh); without it the binaries
-// report v0.0.0-master and kubeadm cannot pick images or check skew.
-function kubernetesVersionFlags(version: string, buildDate: string): string[] {
-  const [major, minor] = version.split('.');
-  const values: Record<string, string> = {
-    gitVersion: `v${version}`,
-    gitMajor: major ?? '',
-    gitMinor: minor ?? '',
-    gitCommit: '',
-    gitTreeState: 'clean',
-    buildDate,
-  };
-  return ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version'].flatMap((pkg) =>
-    Object.entries(values).map(([key, value]) => `-X ${pkg}.${key}=${value}`),
-  );
+  copyFiles?: ModuleFile[];
+  // Built only when asked for by name (`--only e2e`), never by a plain build: the e2e test
+  // binaries are large and only conformance cells need them.
+  optional?: boolean;
 }
 
 export const kubernetesBinaryNames = [
@@ -119,5 +118,6 @@ export function listRecipes(release: KubernetesRelease, buildDate: string): GoRe
       // The upstream Makefile stamps client-go's version package (what `--version` prints).
       ldflags: [`-X k8s.io/client-go/pkg/version.gitVersion=v${addonVersions.metricsServer}`],
     },
+    ...listE2eRecipes(release, buildDate),
   ];
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, realpath, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolMissingError } from '../errors.ts';
@@ -62,6 +62,61 @@ const iptablesTools = [
 ];
 const xtablesDir = '/usr/lib/x86_64-linux-gnu/xtables';
 
+// Copies dynamically linked programs of this Debian host into a merged-/usr rootfs with every
+// shared library ldd names (and the dynamic loader), at the same paths.
+export async function addHostPrograms(
+  root: string,
+  programs: string[],
+  extraFiles: string[] = [],
+): Promise<void> {
+  const absent = programs.filter((program) => !existsSync(program));
+  if (absent.length)
+    throw new ToolMissingError(absent.join(', '), 'npm run setup installs the Debian packages');
+  for (const [link, target] of usrMergeLinks) {
+    if (!existsSync(path.join(root, link))) await symlink(target, path.join(root, link));
+  }
+  const needed = new Set<string>([...programs, ...extraFiles]);
+  for (const file of [...needed]) for (const lib of await librariesOf(file)) needed.add(lib);
+  for (const file of needed) {
+    const target = path.join(root, imagePath(file));
+    await mkdir(path.dirname(target), { recursive: true });
+    await rm(target, { force: true });
+    await copyFile(await realpath(file), target);
+  }
+}
+
+// Debian's static busybox with every applet it has as a symlink in /bin, except names in `keep`
+// (programs the image carries as the real thing).
+export async function addBusybox(root: string, keep: string[] = []): Promise<void> {
+  const busybox = '/bin/busybox';
+  if (!existsSync(busybox)) throw new ToolMissingError(busybox, 'apt-get install busybox-static');
+  const list = await execa(busybox, ['--list']);
+  const bin = path.join(root, 'usr', 'bin');
+  await mkdir(bin, { recursive: true });
+  if (!existsSync(path.join(root, 'bin'))) await symlink('usr/bin', path.join(root, 'bin'));
+  await copyFile(busybox, path.join(bin, 'busybox'));
+  for (const applet of String(list.stdout)
+    .split('\n')
+    .map((a) => a.trim())) {
+    if (!applet || applet === 'busybox' || keep.includes(applet) || existsSync(path.join(bin, applet)))
+      continue;
+    await symlink('busybox', path.join(bin, applet));
+  }
+}
+
+// /etc/passwd and /etc/group with root, nobody and any extra entries ("name:x:uid:gid::/:/bin/sh").
+export async function addAccounts(root: string, users: string[] = [], groups: string[] = []): Promise<void> {
+  await mkdir(path.join(root, 'etc'), { recursive: true });
+  const passwd = [
+    'root:x:0:0:root:/root:/bin/sh',
+    'nobody:x:65534:65534:nobody:/nonexistent:/bin/false',
+    ...users,
+  ];
+  const group = ['root:x:0:', 'nogroup:x:65534:', ...groups];
+  await writeFile(path.join(root, 'etc', 'passwd'), `${passwd.join('\n')}\n`);
+  await writeFile(path.join(root, 'etc', 'group'), `${group.join('\n')}\n`);
+}
+
 // Adds iptables (nf_tables backend by default, as Debian 12 and its kube-proxy nodes use;
 // `iptables-legacy` beside it) and conntrack with their libraries to a rootfs.
 export async function addIptables(root: string): Promise<void> {
@@ -73,19 +128,10 @@ export async function addIptables(root: string): Promise<void> {
       'apt-get install iptables conntrack (the kube-proxy image copies them)',
     );
   }
-  for (const [link, target] of usrMergeLinks) {
-    if (!existsSync(path.join(root, link))) await symlink(target, path.join(root, link));
-  }
   const modules = (await readdir(xtablesDir))
     .filter((f) => f.endsWith('.so'))
     .map((f) => path.join(xtablesDir, f));
-  const needed = new Set<string>([...programs, ...modules]);
-  for (const file of [...needed]) for (const lib of await librariesOf(file)) needed.add(lib);
-  for (const file of needed) {
-    const target = path.join(root, imagePath(file));
-    await mkdir(path.dirname(target), { recursive: true });
-    await copyFile(await realpath(file), target);
-  }
+  await addHostPrograms(root, programs, modules);
   for (const tool of iptablesTools) {
     await symlink('xtables-nft-multi', path.join(root, 'usr/sbin', tool));
     const legacy = tool.replace(/^(ip6?tables)/, '$1-legacy');

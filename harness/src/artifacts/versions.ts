@@ -15,6 +15,9 @@ export interface KubernetesRelease {
   coredns: string;
   pause: string;
   crictl: string;
+  // The e2e test tools: ginkgo at the version k8s.io/kubernetes' go.mod requires, and the
+  // agnhost and busybox tags its test/utils/image/manifest.go asks for.
+  e2e: { ginkgo: string; agnhost: string; busybox: string };
 }
 
 export const kubernetesReleases: Readonly<Record<string, KubernetesRelease>> = {
@@ -31,6 +34,7 @@ export const kubernetesReleases: Readonly<Record<string, KubernetesRelease>> = {
     pause: '3.10',
     // cri-tools v1.33.0 is not served by the module proxy; crictl 1.34 speaks the same CRI v1.
     crictl: '1.34.0',
+    e2e: { ginkgo: '2.21.0', agnhost: '2.53', busybox: '1.36.1-1' },
   },
   // N: the version every deploy cell uses.
   '1.34': {
@@ -41,6 +45,7 @@ export const kubernetesReleases: Readonly<Record<string, KubernetesRelease>> = {
     coredns: '1.12.1',
     pause: '3.10.1',
     crictl: '1.34.0',
+    e2e: { ginkgo: '2.21.0', agnhost: '2.56', busybox: '1.37.0-1' },
   },
 };
 

@@ -73,8 +73,11 @@ describe('the pairwise covering set', () => {
       pairsOf(
         list.map((c) => keys.map((k) => (k === 'scenario' ? c.scenario : c.axes[k])) as unknown as number[]),
       );
-    expect(asPairs(cells)).toEqual(asPairs(matrix.cells));
-    expect(productCount).toBe(matrix.cells.length);
+    // The pr tier leaves the release-gating conformance scenario out (its exclude in matrix.yaml).
+    const eligible = matrix.cells.filter((c) => c.scenario !== 'conformance');
+    expect(eligible.length).toBeLessThan(matrix.cells.length);
+    expect(asPairs(cells)).toEqual(asPairs(eligible));
+    expect(productCount).toBe(eligible.length);
     expect(cells.length * 5).toBeLessThan(productCount);
   });
 });

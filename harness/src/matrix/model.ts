@@ -47,10 +47,12 @@ export type StepKind =
   | 'recover'
   | 'reset'
   // The operator cell (harness/src/run/operator-cell): install the operator into the management
-  // cluster, let it build the workload cluster, grow it through the ClusterDeployment.
+  // cluster, let it build the workload cluster, grow it through the ClusterDeployment, delete it
+  // (the operator resets the nodes and releases the machines).
   | 'operator-install'
   | 'operator-cluster'
-  | 'operator-scale';
+  | 'operator-scale'
+  | 'operator-delete';
 
 export type CheckId =
   | 'apiserver'

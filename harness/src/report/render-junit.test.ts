@@ -41,6 +41,39 @@ describe('renderJunit', () => {
     await expectWellFormed(xml);
     expect(xml).toContain('fatal: &lt;node-1&gt; &quot;x&quot; &amp; bell');
   });
+  it('renders every spec of an e2e check as a testcase of its own, with its time and failure', async () => {
+    const report = await loadFixtureReport();
+    const record = structuredClone(report.cells[0]?.record ?? expect.fail('no record'));
+    const step = record.steps[0] ?? expect.fail('no step');
+    step.checks.push({
+      id: 'e2e',
+      name: 'e2e',
+      outcome: 'failed',
+      durationMs: 90_000,
+      specCounts: { selected: 2, passed: 1, failed: 1, skipped: 0, notSelected: 7000 },
+      specs: [
+        {
+          name: '[sig-network] Networking Granular Checks: Pods should function for intra-pod communication: http',
+          outcome: 'passed',
+          durationMs: 21_250,
+        },
+        {
+          name: '[sig-network] Networking Granular Checks: Services should function for pod-Service: udp',
+          outcome: 'failed',
+          durationMs: 62_100,
+          message: 'failed dialing endpoint',
+        },
+      ],
+    });
+    const xml = renderJunit(record);
+    await expectWellFormed(xml);
+    expect(xml).toContain(
+      `name="${step.id} / e2e / [sig-network] Networking Granular Checks: Pods should function for intra-pod communication: http" classname="${record.cell}.e2e" time="21.250"`,
+    );
+    expect(xml).toMatch(
+      /pod-Service: udp" classname="[^"]+\.e2e" time="62\.100">\n\s+<failure message="failed dialing endpoint">/,
+    );
+  });
 });
 
 describe('renderPipelineJunit', () => {

@@ -1,4 +1,4 @@
-import type { CheckResult, Outcome, ResultRecord, StepResult } from '../results/result-record.ts';
+import type { CheckResult, Outcome, ResultRecord, SpecResult, StepResult } from '../results/result-record.ts';
 import type { CellReport, PipelineReport } from './model.ts';
 
 // JUnit XML as GitLab's test report widget reads it (artifacts:reports:junit): one testsuite per
@@ -68,11 +68,26 @@ function checkCase(cell: string, step: StepResult, check: CheckResult): Case {
   };
 }
 
+// A spec of a suite-running check (e2e, conformance) as a testcase of its own, named after the
+// check, so that a failing e2e spec shows up by name with its own time.
+function specCase(cell: string, step: StepResult, check: CheckResult, spec: SpecResult): Case {
+  return {
+    name: `${step.id} / ${check.id} / ${spec.name}`,
+    classname: `${cell}.${check.id}`,
+    timeMs: spec.durationMs,
+    result: resultOf(spec.outcome),
+    ...(spec.message ? { message: spec.message } : {}),
+  };
+}
+
 function casesOf(record: ResultRecord): Case[] {
   const cases: Case[] = [];
   for (const step of record.steps) {
     cases.push(stepCase(record.cell, step));
-    for (const check of step.checks) cases.push(checkCase(record.cell, step, check));
+    for (const check of step.checks) {
+      cases.push(checkCase(record.cell, step, check));
+      for (const spec of check.specs ?? []) cases.push(specCase(record.cell, step, check, spec));
+    }
   }
   if (record.outcome !== 'passed' && !cases.some((c) => c.result === 'failure' || c.result === 'error')) {
     // The cell failed outside any step (no machines, interrupted): say so as a testcase of its own.

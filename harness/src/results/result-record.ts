@@ -13,6 +13,29 @@ export interface CheckResult {
   durationMs: number;
   message?: string;
   evidence?: string;
+  // Checks that run a test suite (e2e, conformance): its counts and every spec that ran or
+  // skipped itself (specs the focus did not select are only counted).
+  specCounts?: SpecCounts;
+  specs?: SpecResult[];
+}
+
+// One spec of a test suite (a ginkgo spec of e2e.test), with its own duration.
+export interface SpecResult {
+  name: string;
+  outcome: Outcome;
+  durationMs: number;
+  message?: string;
+}
+
+export interface SpecCounts {
+  // Specs the focus and skip selected: passed + failed + skipped.
+  selected: number;
+  passed: number;
+  failed: number;
+  // Selected specs that skipped themselves (a missing feature, too few nodes), with their reason.
+  skipped: number;
+  // Specs of the suite the focus or skip patterns left out.
+  notSelected: number;
 }
 
 export interface TaskTiming {

@@ -150,6 +150,9 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (signal.aborted) break;
       if (step.kind === 'scale-up' || step.kind === 'operator-scale')
         for (const n of step.nodes ?? []) pending.delete(n);
+      // A deploy after a reset deploys onto the same machines again: every machine not held back
+      // for a scale step is a member once more (else `--limit` would leave no host).
+      if (step.kind === 'deploy') for (const n of layout.nodes) if (!n.heldBack) pending.delete(n.name);
       state.pending = [...pending];
       const inventory = buildInventory(layout.nodes, state.machines, runnable.vars, pending);
       state.inventoryFile = path.join(dir, 'inventory.yml');
@@ -205,6 +208,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       if (step.kind === 'parameter-change') carried = { ...carried, ...step.vars };
       if (step.kind === 'scale-down') for (const n of step.nodes ?? []) pending.add(n);
       if (step.kind === 'reset') for (const n of layout.nodes) pending.add(n.name);
+      if (step.kind === 'operator-delete')
+        for (const n of layout.nodes.filter(isManaged)) pending.add(n.name);
       const members: LayoutNode[] = layout.nodes.filter((n) => !pending.has(n.name) && !isManaged(n));
       if (!isOperatorStep(step) && step.checks.length > 0 && members.length > 0) {
         const kubeconfigFile = path.join(dir, 'admin.conf');
@@ -229,6 +234,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
             members,
             expectedVersion: String(vars.kube_version ?? ''),
             probeImage,
+            registry,
             vars,
             signal,
             progress,

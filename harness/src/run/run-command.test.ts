@@ -26,6 +26,8 @@ function kvmatrix(args: string[]): ResultPromise {
     reject: false,
     all: true,
     cwd: work,
+    // A SIGTERM must be answered by the harness's own teardown, however long it takes under load.
+    forceKillAfterDelay: false,
   });
 }
 
@@ -61,7 +63,8 @@ describe('kvmatrix run on the podman provider', () => {
     'deploys the all-in-one cell, proves idempotence before and after a kubelet setting change, reports and leaves nothing',
     async () => {
       const out = path.join(work, 'aio');
-      const r = await kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      const child = kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);
       expect(record.outcome).toBe('passed');
@@ -90,7 +93,7 @@ describe('kvmatrix run on the podman provider', () => {
       };
       expect(junit.failures).toBe(0);
       expect(junit.tests).toBe(4 + 5 + 2 + 2 + 2);
-      expect(await podmanLeftovers(AIO)).toEqual([]);
+      expect(await podmanLeftovers(AIO, child.pid)).toEqual([]);
       expect(await filesIn(path.join(work, 'state', 'runs', AIO))).toEqual([]);
     },
     45 * 60_000,
@@ -100,7 +103,7 @@ describe('kvmatrix run on the podman provider', () => {
     'gates a small release tier: fails naming the broken cell, passes once only good cells are planned',
     async () => {
       const out = path.join(work, 'gate');
-      const r = await kvmatrix([
+      const child = kvmatrix([
         'gate',
         '--tier',
         'release',
@@ -111,6 +114,7 @@ describe('kvmatrix run on the podman provider', () => {
         '--out',
         out,
       ]);
+      const r = await child;
       expect(r.exitCode, String(r.all)).toBe(1);
       expect(r.all).toContain('gate release: FAILED');
 
@@ -138,8 +142,8 @@ describe('kvmatrix run on the podman provider', () => {
         [GOOD]: 'passed',
         [BROKEN]: 'failed',
       });
-      expect(await podmanLeftovers(GOOD)).toEqual([]);
-      expect(await podmanLeftovers(BROKEN)).toEqual([]);
+      expect(await podmanLeftovers(GOOD, child.pid)).toEqual([]);
+      expect(await podmanLeftovers(BROKEN, child.pid)).toEqual([]);
 
       // The same judgement over records collected elsewhere (as the tag pipeline does).
       const judged = path.join(work, 'gate-good');
@@ -169,7 +173,7 @@ describe('kvmatrix run on the podman provider', () => {
       await terminateWhen(child, /provision \d machine/);
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(130);
-      expect(await podmanLeftovers(SCALE)).toEqual([]);
+      expect(await podmanLeftovers(SCALE, child.pid)).toEqual([]);
       expect(await filesIn(path.join(work, 'state', 'runs', SCALE))).toEqual([]);
     },
     10 * 60_000,
@@ -184,7 +188,7 @@ describe('kvmatrix run on the podman provider', () => {
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(130);
       expect((await readRecord(out)).outcome).toBe('interrupted');
-      expect(await podmanLeftovers(AIO)).toEqual([]);
+      expect(await podmanLeftovers(AIO, child.pid)).toEqual([]);
     },
     10 * 60_000,
   );
@@ -193,7 +197,8 @@ describe('kvmatrix run on the podman provider', () => {
     'runs the one control plane and one worker cell with a scale step',
     async () => {
       const out = path.join(work, 'scale');
-      const r = await kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', out]);
+      const child = kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', out]);
+      const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);
       expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
@@ -203,7 +208,7 @@ describe('kvmatrix run on the podman provider', () => {
       ]);
       expect(record.steps[1]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).toMatch(/w2: Ready=True/);
       expect(record.steps[2]?.checks.find((c) => c.id === 'nodes-ready')?.evidence).not.toMatch(/w2:/);
-      expect(await podmanLeftovers(SCALE)).toEqual([]);
+      expect(await podmanLeftovers(SCALE, child.pid)).toEqual([]);
     },
     60 * 60_000,
   );
@@ -212,7 +217,8 @@ describe('kvmatrix run on the podman provider', () => {
     'deploys N-1 and upgrades it to N one node at a time',
     async () => {
       const out = path.join(work, 'upgrade');
-      const r = await kvmatrix(['run', UPGRADE, '--provider', 'podman', '--artifacts', out]);
+      const child = kvmatrix(['run', UPGRADE, '--provider', 'podman', '--artifacts', out]);
+      const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);
       expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
@@ -226,7 +232,7 @@ describe('kvmatrix run on the podman provider', () => {
         /cp1: Ready=True.*v1\.34\.4[\s\S]*w1: Ready=True.*v1\.34\.4/,
       );
       expect(record.versions.kubelet).toBe('v1.34.4');
-      expect(await podmanLeftovers(UPGRADE)).toEqual([]);
+      expect(await podmanLeftovers(UPGRADE, child.pid)).toEqual([]);
     },
     60 * 60_000,
   );

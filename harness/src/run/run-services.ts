@@ -3,6 +3,7 @@ import path from 'node:path';
 import { artifactDir } from '../artifacts/build-artifacts.ts';
 import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
+import { requireE2eArtifacts } from './checks/e2e-runner.ts';
 import { buildProbeImage, publishProbeImage } from './checks/probe-image.ts';
 import { artifactVersions } from './observe-versions.ts';
 import type { ArtifactEndpoints } from './run-cell.ts';
@@ -44,6 +45,8 @@ export async function prepareRunPrerequisites(
       hint: `npx kvmatrix artifacts build --kubernetes ${version}`,
     });
   });
+  const suites = cell.steps.some((step) => step.checks.some((c) => c === 'e2e' || c === 'conformance'));
+  if (suites) await requireE2eArtifacts(version);
   const probeImage = await publishProbeImage(await buildProbeImage());
   return { kubectl, probeImage, versions: await artifactVersions(version) };
 }

@@ -115,13 +115,15 @@ export async function runChecks(input: ChecksInput): Promise<CheckResult[]> {
     const started = Date.now();
     input.progress.begin(`check ${id}`);
     try {
-      const evidence = await check.run(ctx);
-      results.push({ id, name, outcome: 'passed', durationMs: Date.now() - started, evidence });
+      const output = await check.run(ctx);
+      const passed = typeof output === 'string' ? { evidence: output } : output;
+      results.push({ id, name, outcome: 'passed', durationMs: Date.now() - started, ...passed });
       input.progress.end(`check ${id}`, 'passed', Date.now() - started);
     } catch (error) {
       failed = true;
       const message = error instanceof Error ? error.message : String(error);
       const evidence = error instanceof CheckFailure ? error.evidence : undefined;
+      const suite = error instanceof CheckFailure ? error.suite : undefined;
       results.push({
         id,
         name,
@@ -129,6 +131,7 @@ export async function runChecks(input: ChecksInput): Promise<CheckResult[]> {
         durationMs: Date.now() - started,
         message,
         ...(evidence ? { evidence } : {}),
+        ...suite,
       });
       input.progress.end(`check ${id}`, 'failed', Date.now() - started, message);
     }

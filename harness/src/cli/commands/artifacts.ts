@@ -30,7 +30,7 @@ export function registerArtifactsCommand(program: Command): void {
     )
     .option(
       '--only <components>',
-      'comma-separated subset: kubernetes,etcd,crictl,coredns,flanneld,cni-flannel',
+      'comma-separated subset: kubernetes,etcd,crictl,coredns,flanneld,cni-flannel; the e2e tools e2e,ginkgo,agnhost are built only when named here',
     )
     .option('--force', 'rebuild even when the cache is current', false)
     .option('--no-images', 'do not pack the OCI images')

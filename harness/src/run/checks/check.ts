@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CheckId, LayoutNode } from '../../matrix/model.ts';
 import type { Machine } from '../../providers/provider.ts';
+import type { SpecCounts, SpecResult } from '../../results/result-record.ts';
 
 // What a check may look at: the cluster through its API (and kubectl for exec), the machines,
 // and what the cell expects (version, which nodes are members right now).
@@ -12,25 +13,39 @@ export interface CheckContext {
   members: LayoutNode[];
   expectedVersion: string;
   probeImage: string;
+  // The mirror's registry as the machines reach it (host:port, plain HTTP); the e2e checks point
+  // the test images there. Absent: taken from vars.kvmatrix_registry.
+  registry?: string;
   // The step's variables: checks verify the settings they name (e.g. kubelet_max_pods).
   vars: Record<string, unknown>;
   signal: AbortSignal;
 }
 
+// What a check that runs a test suite reports besides its evidence.
+export interface SuiteOutcome {
+  specCounts: SpecCounts;
+  specs: SpecResult[];
+}
+
 // A check failed: the message says what was expected, the evidence shows what was seen.
 export class CheckFailure extends Error {
   readonly evidence: string | undefined;
-  constructor(message: string, evidence?: string) {
+  readonly suite: SuiteOutcome | undefined;
+  constructor(message: string, evidence?: string, suite?: SuiteOutcome) {
     super(message);
     this.name = 'CheckFailure';
     this.evidence = evidence;
+    this.suite = suite;
   }
 }
+
+// A check passes with its evidence, and a suite's specs when it ran one.
+export type CheckOutput = string | ({ evidence: string } & SuiteOutcome);
 
 export interface Check {
   id: CheckId;
   title: string;
-  run(ctx: CheckContext): Promise<string>;
+  run(ctx: CheckContext): Promise<CheckOutput>;
 }
 
 // Polls `probe` until it returns a value or the deadline passes; the last error is the failure.

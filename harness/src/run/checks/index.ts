@@ -1,6 +1,8 @@
 import type { CheckId } from '../../matrix/model.ts';
 import { apiserverCheck } from './apiserver.ts';
 import type { Check } from './check.ts';
+import { conformanceCheck } from './conformance.ts';
+import { e2eCheck } from './e2e.ts';
 import { nodesReadyCheck } from './nodes-ready.ts';
 import { podNetworkCheck } from './pod-network.ts';
 import { serviceDnsCheck } from './service-dns.ts';
@@ -23,6 +25,8 @@ export const checks: Partial<Record<CheckId, Check>> = {
   'system-pods': systemPodsCheck,
   'pod-network': podNetworkCheck,
   'service-dns': serviceDnsCheck,
+  e2e: e2eCheck,
+  conformance: conformanceCheck,
 };
 
 export function orderChecks(ids: CheckId[]): CheckId[] {

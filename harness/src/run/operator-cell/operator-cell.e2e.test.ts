@@ -9,7 +9,7 @@ import { filesIn, podmanLeftovers } from '../test/leftovers.ts';
 
 // The operator cell for real (about 10 minutes on a 2-core machine, so off by default:
 // KVMATRIX_TEST_OPERATOR_CELL=1): a management cluster from the playbooks, the operator in it, a
-// workload cluster built and scaled by the operator's Jobs, the checks against it.
+// workload cluster built, scaled and reset by the operator's Jobs, the checks against it.
 const CELL = 'debian12-1.34-containerd-bridge-mgmt-1cp-1w-operator';
 const enabled = process.env.KVMATRIX_TEST_OPERATOR_CELL === '1';
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe.skipIf(!enabled)('the operator cell on the podman provider', () => {
   it(
-    'builds and scales a workload cluster through the operator, checks it, and leaves nothing',
+    'builds, scales and deletes a workload cluster through the operator, checks it, and leaves nothing',
     async () => {
       const out = path.join(work, 'out');
       const r = await execa(
@@ -53,6 +53,7 @@ describe.skipIf(!enabled)('the operator cell on the podman provider', () => {
         ['operator-install', 'passed'],
         ['operator-cluster', 'passed'],
         ['operator-add-worker', 'passed'],
+        ['operator-delete', 'passed'],
       ]);
       const cluster = record.steps[2];
       expect(cluster?.checks.map((c) => c.outcome)).toEqual([
@@ -73,6 +74,7 @@ describe.skipIf(!enabled)('the operator cell on the podman provider', () => {
       const logs = await readdir(path.join(out, 'logs'));
       expect(logs.some((f) => /workload-install-.*\.log$/.test(f))).toBe(true);
       expect(logs.some((f) => /workload-scale-.*\.log$/.test(f))).toBe(true);
+      expect(logs.some((f) => /workload-reset-.*\.log$/.test(f))).toBe(true);
       for (const f of await filesIn(out)) {
         const text = await readFile(path.join(out, f), 'utf8').catch(() => '');
         expect(text, f).not.toMatch(/PRIVATE KEY|client-key-data/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isReleased } from './delete-workload.ts';
 import { describeClusterDeployment, isSettledReady } from './operator-wait.ts';
 
 const spec = {
@@ -49,5 +50,15 @@ describe('describeClusterDeployment', () => {
     expect(describeClusterDeployment(status(1, 2, 2, 'Provisioning'))).toBe(
       'phase Provisioning; cp 1/1 bound 1 ready, workers 2/2 bound 1 ready; Ready=False NodesNotReady: workers: 1/2 Ready',
     );
+  });
+});
+
+describe('isReleased', () => {
+  it('is true only for an Idle machine without claim or recorded deployment', () => {
+    const machine = (spec: object, status: object) => ({ metadata: { name: 'w1' }, spec, status });
+    expect(isReleased(machine({}, { phase: 'Idle', deployment: null }))).toBe(true);
+    expect(isReleased(machine({ claimRef: { clusterName: 'c' } }, { phase: 'Idle' }))).toBe(false);
+    expect(isReleased(machine({}, { phase: 'Cleaning', deployment: { job: 'j' } }))).toBe(false);
+    expect(isReleased(machine({}, { phase: 'Idle', deployment: { job: 'j' } }))).toBe(false);
   });
 });

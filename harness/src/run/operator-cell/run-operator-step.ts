@@ -5,6 +5,7 @@ import type { Step, StepKind } from '../../matrix/model.ts';
 import type { StepResult } from '../../results/result-record.ts';
 import { fetchKubeconfig } from '../cluster-dump.ts';
 import { runChecks, type StepVerdict } from '../run-step.ts';
+import { deleteWorkload } from './delete-workload.ts';
 import { deployWorkload, readWorkloadKubeconfig } from './deploy-workload.ts';
 import { installOperator } from './install-operator.ts';
 import { MgmtKubectl } from './mgmt-kubectl.ts';
@@ -17,6 +18,7 @@ const OPERATOR_KINDS: ReadonlySet<StepKind> = new Set([
   'operator-install',
   'operator-cluster',
   'operator-scale',
+  'operator-delete',
 ]);
 
 // Steps the harness does not run with ansible-playbook itself: it drives the operator instead.
@@ -57,11 +59,13 @@ export async function runOperatorStep(
     const outcome =
       ctx.step.kind === 'operator-install'
         ? await installOperator(ctx, k, note)
-        : await deployWorkload(ctx, k, note);
+        : ctx.step.kind === 'operator-delete'
+          ? await deleteWorkload(ctx, k, note)
+          : await deployWorkload(ctx, k, note);
     if (!outcome.ok) {
       verdict = ctx.signal.aborted ? 'interrupted' : 'product-failure';
       message = outcome.message;
-    } else if (ctx.step.kind !== 'operator-install' && ctx.step.checks.length > 0) {
+    } else if (ctx.step.checks.length > 0) {
       const kubeconfigFile = await readWorkloadKubeconfig(ctx, k);
       result.checks = await runChecks({
         ids: ctx.step.checks,

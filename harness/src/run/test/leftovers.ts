@@ -2,13 +2,16 @@ import { readdir } from 'node:fs/promises';
 import { execa } from 'execa';
 
 // What a podman run of a cell could leave behind, found by the labels every resource carries.
-export async function podmanLeftovers(cell: string): Promise<string[]> {
+// `owner` (the pid of the kvmatrix process that ran it) narrows to that run, so another run of
+// the same cell on a shared machine is not mistaken for a leftover.
+export async function podmanLeftovers(cell: string, owner?: number): Promise<string[]> {
   const found: string[] = [];
+  const ownerFilter = owner ? ['--filter', `label=kvmatrix.owner=${owner}`] : [];
   for (const kind of ['container', 'network', 'volume'] as const) {
     const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
     const r = await execa(
       'podman',
-      [...args, '--filter', `label=kvmatrix.cell=${cell}`, '--format', '{{.Name}}'],
+      [...args, '--filter', `label=kvmatrix.cell=${cell}`, ...ownerFilter, '--format', '{{.Name}}'],
       {
         reject: false,
       },
