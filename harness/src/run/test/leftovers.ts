@@ -3,19 +3,16 @@ import { execa } from 'execa';
 
 // What a podman run of a cell could leave behind, found by the labels every resource carries.
 // `owner` (the pid of the kvmatrix process that ran it) narrows to that run, so another run of
-// the same cell on a shared machine is not mistaken for a leftover.
+// the same cell on a shared machine is not mistaken for a leftover. One label filter only:
+// `podman volume ls` ORs several label filters.
 export async function podmanLeftovers(cell: string, owner?: number): Promise<string[]> {
   const found: string[] = [];
-  const ownerFilter = owner ? ['--filter', `label=kvmatrix.owner=${owner}`] : [];
+  const filter = owner ? `label=kvmatrix.owner=${owner}` : `label=kvmatrix.cell=${cell}`;
   for (const kind of ['container', 'network', 'volume'] as const) {
     const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
-    const r = await execa(
-      'podman',
-      [...args, '--filter', `label=kvmatrix.cell=${cell}`, ...ownerFilter, '--format', '{{.Name}}'],
-      {
-        reject: false,
-      },
-    );
+    const r = await execa('podman', [...args, '--filter', filter, '--format', '{{.Name}}'], {
+      reject: false,
+    });
     for (const name of String(r.stdout).split('\n').filter(Boolean)) found.push(`${kind} ${name}`);
   }
   return found;
