@@ -1,6 +1,7 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { KvError, ToolMissingError } from '../errors.ts';
+import { InfrastructureError, KvError, ToolMissingError } from '../errors.ts';
 import { cacheDir } from '../system/paths.ts';
 import { claimPort } from '../testbed/ports.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
@@ -56,4 +57,48 @@ export async function pushImages(set: ArtifactSet, progress: ProgressReporter): 
   } finally {
     await registry.close();
   }
+}
+
+// Copies one locally built image (a skopeo source: `oci:<layout>:<tag>`, `oci-archive:<file>`)
+// into the mirror's registry storage as `ref`, through a private writable registry on loopback,
+// once: `marker`, a file in the storage, remembers that it is there. The mirror that serves runs
+// is read-only. Returns `ref`.
+export async function publishToMirror(source: string, ref: string, marker: string): Promise<string> {
+  const markerFile = path.join(registryStorage(), marker);
+  if (
+    await access(markerFile).then(
+      () => true,
+      () => false,
+    )
+  )
+    return ref;
+  await mkdir(registryStorage(), { recursive: true });
+  const port = await claimPort(undefined, `the push of ${ref}`);
+  const registry = await startRegistry({
+    storage: registryStorage(),
+    host: '127.0.0.1',
+    port,
+    readonly: false,
+  });
+  try {
+    const result = await execa(
+      'skopeo',
+      ['copy', '--quiet', '--dest-tls-verify=false', source, `docker://${registry.address}/${ref}`],
+      { reject: false, all: true },
+    );
+    if ((result as { code?: string }).code === 'ENOENT')
+      throw new ToolMissingError('skopeo', 'apt-get install skopeo');
+    if (result.exitCode !== 0) {
+      throw new InfrastructureError(
+        `publishing ${ref} to the mirror failed: ${String(result.all).trim().slice(-600)}`,
+        {
+          hint: 'check free disk space under ~/.cache/kvmatrix/artifacts/registry',
+        },
+      );
+    }
+  } finally {
+    await registry.close();
+  }
+  await writeFile(markerFile, `${new Date().toISOString()}\n`);
+  return ref;
 }

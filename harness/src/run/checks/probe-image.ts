@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { registryStorage } from '../../artifacts/push-images.ts';
-import { startRegistry } from '../../artifacts/registry.ts';
+import { publishToMirror } from '../../artifacts/push-images.ts';
 import { ToolMissingError } from '../../errors.ts';
 import { cacheDir } from '../../system/paths.ts';
-import { claimPort } from '../../testbed/ports.ts';
 
 // The checks' test workload image: Debian's static busybox (httpd, wget, nslookup, sh) in an OCI
 // image built locally with umoci, so checks need nothing from the internet. Cached by content.
@@ -65,31 +63,12 @@ export async function buildProbeImage(): Promise<ProbeImage> {
 // Puts the probe image into the mirror's registry storage (once per image content) through a
 // private writable registry on loopback, as the artifact build does for Kubernetes' images; the
 // mirror that serves runs is read-only. Returns the repository:tag the machines pull.
-export async function publishProbeImage(image: ProbeImage): Promise<string> {
-  const ref = `${PROBE_REPOSITORY}:${image.tag}`;
-  const marker = path.join(registryStorage(), `.probe-pushed-${image.tag}`);
-  if (await exists(marker)) return ref;
-  await mkdir(registryStorage(), { recursive: true });
-  const port = await claimPort(undefined, 'the probe image push');
-  const registry = await startRegistry({
-    storage: registryStorage(),
-    host: '127.0.0.1',
-    port,
-    readonly: false,
-  });
-  try {
-    await execa('skopeo', [
-      'copy',
-      '--quiet',
-      '--dest-tls-verify=false',
-      `oci:${image.layout}:${image.tag}`,
-      `docker://${registry.address}/${ref}`,
-    ]);
-  } finally {
-    await registry.close();
-  }
-  await writeFile(marker, `${new Date().toISOString()}\n`);
-  return ref;
+export function publishProbeImage(image: ProbeImage): Promise<string> {
+  return publishToMirror(
+    `oci:${image.layout}:${image.tag}`,
+    `${PROBE_REPOSITORY}:${image.tag}`,
+    `.probe-pushed-${image.tag}`,
+  );
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { registryStorage } from '../../artifacts/push-images.ts';
-import { startRegistry } from '../../artifacts/registry.ts';
+import { publishToMirror } from '../../artifacts/push-images.ts';
 import { InfrastructureError, KvError, ToolMissingError } from '../../errors.ts';
 import { cacheDir, repoRoot } from '../../system/paths.ts';
-import { claimPort } from '../../testbed/ports.ts';
 import { listPackageClosure } from './node-closure.ts';
 
 // The operator's image, which is also the image of its playbook Jobs: the executor image of
@@ -152,31 +150,12 @@ async function pruneOperatorImages(keep: string): Promise<void> {
 }
 
 // Puts the image into the mirror's registry storage once per tag, as the probe image is.
-export async function publishOperatorImage(image: OperatorImage): Promise<string> {
-  const ref = `${OPERATOR_REPOSITORY}:${image.tag}`;
-  const marker = path.join(registryStorage(), `.operator-pushed-${image.tag}`);
-  if (await exists(marker)) return ref;
-  await mkdir(registryStorage(), { recursive: true });
-  const port = await claimPort(undefined, 'the operator image push');
-  const registry = await startRegistry({
-    storage: registryStorage(),
-    host: '127.0.0.1',
-    port,
-    readonly: false,
-  });
-  try {
-    await execa('skopeo', [
-      'copy',
-      '--quiet',
-      '--dest-tls-verify=false',
-      `oci-archive:${image.archive}`,
-      `docker://${registry.address}/${ref}`,
-    ]).catch(toolError);
-  } finally {
-    await registry.close();
-  }
-  await writeFile(marker, `${new Date().toISOString()}\n`);
-  return ref;
+export function publishOperatorImage(image: OperatorImage): Promise<string> {
+  return publishToMirror(
+    `oci-archive:${image.archive}`,
+    `${OPERATOR_REPOSITORY}:${image.tag}`,
+    `.operator-pushed-${image.tag}`,
+  );
 }
 
 // buildah must use the storage driver the host's containers storage already has (podman's).
