@@ -35,7 +35,7 @@ describe('the aggregated API part of the system-pods check', () => {
     await core?.deleteNamespace({ name: namespace }).catch(() => {});
   });
 
-  it('fails naming an aggregated API whose Service does not exist, and passes once it is gone', async () => {
+  it('fails naming an aggregated API whose Service does not exist and why, and passes once it is gone', async () => {
     await registration.createAPIService({
       body: {
         metadata: { name },
@@ -49,7 +49,9 @@ describe('the aggregated API part of the system-pods check', () => {
         },
       },
     });
-    await expect(checkAggregatedApis(ctx, 4_000)).rejects.toThrow(`not Available: ${name}`);
+    await expect(checkAggregatedApis(ctx, 4_000)).rejects.toThrow(
+      `not Available: ${name} (ServiceNotFound: service/missing in "${namespace}" is not present)`,
+    );
     await registration.deleteAPIService({ name });
     await expect(checkAggregatedApis(ctx, 4_000)).resolves.not.toContain(name);
   });

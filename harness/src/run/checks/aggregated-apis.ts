@@ -14,6 +14,14 @@ function describeServices(services: V1APIService[]): string {
     .join('\n');
 }
 
+// `name (Reason: message)`: the reason says which side failed (MissingEndpoints: no ready pod;
+// FailedDiscoveryCheck: the API server reached something that did not answer as the API).
+function describeDown(service: V1APIService): string {
+  const available = service.status?.conditions?.find((c) => c.type === 'Available');
+  const why = [available?.reason, available?.message].filter(Boolean).join(': ');
+  return why ? `${service.metadata?.name} (${why})` : `${service.metadata?.name}`;
+}
+
 interface NodeMetrics {
   metadata?: { name?: string };
   usage?: { cpu?: string; memory?: string };
@@ -33,7 +41,7 @@ export async function checkAggregatedApis(ctx: CheckContext, timeoutMs = 300_000
     const down = aggregated.filter((s) => !isAvailable(s));
     if (down.length) {
       throw new CheckFailure(
-        `${down.length} aggregated API(s) not Available: ${down.map((s) => s.metadata?.name).join(', ')}`,
+        `${down.length} aggregated API(s) not Available: ${down.map(describeDown).join('; ')}`,
         describeServices(aggregated),
       );
     }
