@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
 import type { MachineSize } from '../../matrix/model.ts';
-import { withFileLock } from '../common/file-lock.ts';
+import { withFileLock } from '../../system/file-lock.ts';
 import type { GoldenImage } from '../common/golden-image.ts';
 import { runToolOk } from '../common/run-tool.ts';
 import { ensureRunKey, sshRun, waitForSsh } from '../common/ssh.ts';
