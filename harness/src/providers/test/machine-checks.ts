@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, toolEnv } from '../../system/paths.ts';
 import { renderInventory } from '../common/inventory.ts';
+import { readRunIndex } from '../common/run-index.ts';
 import { newRunId } from '../common/run-labels.ts';
 import { runTool } from '../common/run-tool.ts';
 import { sshRun } from '../common/ssh.ts';
@@ -52,7 +53,9 @@ export interface LifecycleCase {
   isContainer: boolean;
   // The provider's own checks of the running machines (before the shared SSH and Ansible checks).
   check: (result: UpResult, id: RunIdentity) => Promise<void>;
-  expectNothingLeft: (runId: string, stateDir: string) => Promise<void>;
+  // The provider's own leftovers check (containers, VMs, networks); the state dir and the run
+  // index are checked here.
+  expectNoResourcesLeft: (runId: string) => Promise<void>;
 }
 
 // up, the machines checked (names, facts, the provider's checks, reachability, Ansible), down,
@@ -70,7 +73,8 @@ export async function expectUpCheckDown(c: LifecycleCase): Promise<void> {
   } finally {
     await c.provider.down(id, stateDir);
   }
-  await c.expectNothingLeft(id.runId, stateDir);
+  await c.expectNoResourcesLeft(id.runId);
+  await expectRunForgotten(id.runId, stateDir);
   await c.provider.down(id, stateDir);
 }
 
@@ -82,7 +86,7 @@ export interface SigkillCase {
   // The run id of the vms set's cell once its up has made something the reap must remove.
   findStartedRun: (cell: string) => Promise<string | undefined>;
   removed: RegExp;
-  expectNothingLeft: (runId: string, stateDir: string) => Promise<void>;
+  expectNoResourcesLeft: (runId: string) => Promise<void>;
 }
 
 // A `kvmatrix vms up` SIGKILLed in the middle of up; reap of its run removes what it left.
@@ -115,19 +119,27 @@ export async function expectReapAfterSigkill(c: SigkillCase): Promise<void> {
   c.scratch.track(runId);
   const report = await c.provider.reap({ runId });
   expect(report.removed.join('\n')).toMatch(c.removed);
-  await c.expectNothingLeft(runId, path.join(process.env.KVMATRIX_STATE_DIR ?? '', 'vms', name));
+  await c.expectNoResourcesLeft(runId);
+  await expectRunForgotten(runId, path.join(process.env.KVMATRIX_STATE_DIR ?? '', 'vms', name));
 }
 
-// up fails with `error` and leaves neither the provider's resources nor the state dir.
+// What no local run keeps after down or reap: its state dir and its entry in the host's run index.
+async function expectRunForgotten(runId: string, stateDir: string): Promise<void> {
+  await expect(access(stateDir)).rejects.toThrow();
+  expect((await readRunIndex()).map((e) => e.id.runId)).not.toContain(runId);
+}
+
+// up fails with `error` and leaves neither the provider's resources nor the run's state dir and
+// run index entry.
 export async function expectUpFailsLeavingNothing(
   provider: Provider,
   request: UpRequest,
   error: RegExp,
-  expectNothingMade: (runId: string) => Promise<void>,
+  expectNoResourcesLeft: (runId: string) => Promise<void>,
 ): Promise<void> {
   await expect(provider.up(request)).rejects.toThrow(error);
-  await expectNothingMade(request.id.runId);
-  await expect(access(request.stateDir)).rejects.toThrow();
+  await expectNoResourcesLeft(request.id.runId);
+  await expectRunForgotten(request.id.runId, request.stateDir);
 }
 
 // up into a full state dir (a 4 KiB tmpfs) fails with a message about space and leaves nothing.
@@ -135,7 +147,7 @@ export async function expectFullStateDirFails(
   provider: Provider,
   scratch: ScratchState,
   machine: MachineSpec,
-  expectNothingMade: (runId: string) => Promise<void>,
+  expectNoResourcesLeft: (runId: string) => Promise<void>,
 ): Promise<void> {
   const full = path.join(scratch.dir(), 'full');
   await runTool('mkdir', ['-p', full]);
@@ -146,7 +158,7 @@ export async function expectFullStateDirFails(
     await runTool('dd', ['if=/dev/zero', `of=${full}/fill`, 'bs=4k', 'count=16']);
     const id: RunIdentity = { runId: scratch.track(newRunId()), cell: `test-${provider.name}-full` };
     const request = { id, machines: [machine], stateDir: path.join(full, 'run') };
-    await expectUpFailsLeavingNothing(provider, request, /space|ENOSPC/i, expectNothingMade);
+    await expectUpFailsLeavingNothing(provider, request, /space|ENOSPC/i, expectNoResourcesLeft);
     expect(await readdir(full)).toEqual(['fill']);
   } finally {
     await runTool('umount', [full]);
