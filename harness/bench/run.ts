@@ -1,9 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
-import type { ResultRecord } from '../src/results/result-record.ts';
-import { repoRoot } from '../src/system/paths.ts';
+import { readRecord, runCellCli } from '../src/run/test/run-cell-cli.ts';
 import type { Print } from './bench.ts';
 
 const CELL = 'debian12-1.34-containerd-bridge-aio-lifecycle';
@@ -18,21 +16,9 @@ export async function benchRun(print: Print): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'kvmatrix-bench-run-'));
   try {
     const started = Date.now();
-    const r = await execa(
-      process.execPath,
-      [
-        path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'),
-        'run',
-        CELL,
-        '--provider',
-        'podman',
-        '--artifacts',
-        work,
-      ],
-      { env: { ...process.env, CI: 'true' }, reject: false, all: true },
-    );
+    const r = await runCellCli(CELL, { out: work });
     const wall = Date.now() - started;
-    const record = JSON.parse(await readFile(path.join(work, 'result.json'), 'utf8')) as ResultRecord;
+    const record = await readRecord(work);
     print(`cell ${CELL}: ${record.outcome} (exit ${r.exitCode}), wall ${secs(wall)}`);
     const provision = record.phases.reduce((sum, p) => sum + p.durationMs, 0);
     for (const p of record.phases)

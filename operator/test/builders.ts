@@ -1,13 +1,24 @@
-// Object builders for the operator's unit tests: the smallest valid objects, overridable.
+// Object builders for the operator's tests: the smallest valid objects, overridable. The make*
+// ones are as the operator reads them (unit tests); the *Object ones are what an integration test
+// creates on the API server.
 import type { Cluster } from '../src/api/v1alpha1/cluster.ts';
 import type { ClusterDeployment } from '../src/api/v1alpha1/cluster-deployment.ts';
 import type { Machine, MachinePhase } from '../src/api/v1alpha1/machine.ts';
 import type { MachineSet } from '../src/api/v1alpha1/machine-set.ts';
-import type { MachineRole } from '../src/api/v1alpha1/meta.ts';
+import { API_VERSION, type MachineRole } from '../src/api/v1alpha1/meta.ts';
 import type { ObservedJob } from '../src/decisions/observed-job.ts';
 
 export const T0 = '2026-01-01T00:00:00Z';
 export const T1 = '2026-01-01T00:05:00Z';
+
+// The cluster every test object describes unless a test says otherwise.
+const clusterDefaults = {
+  kubernetesVersion: '1.34.4',
+  etcd: { topology: 'stacked' },
+  loadBalancer: { type: 'none' },
+  networkPlugin: 'calico',
+  containerRuntime: 'containerd',
+} satisfies Partial<ClusterDeployment['spec']>;
 
 export function makeMachine(
   name: string,
@@ -84,11 +95,7 @@ export function makeClusterDeployment(overrides: Partial<ClusterDeployment['spec
   return {
     metadata: { name: 'c1', namespace: 'ns', uid: 'uid-cd', generation: 2 },
     spec: {
-      kubernetesVersion: '1.34.4',
-      etcd: { topology: 'stacked' },
-      loadBalancer: { type: 'none' },
-      networkPlugin: 'calico',
-      containerRuntime: 'containerd',
+      ...clusterDefaults,
       sshKeySecret: 'ssh',
       machineSets: [
         { name: 'cp', role: 'control-plane', replicas: 1, selector: { matchLabels: { pool: 'a' } } },
@@ -115,11 +122,8 @@ export function makeCluster(
     },
     spec: {
       clusterDeployment: 'c1',
-      kubernetesVersion: options.version ?? '1.34.4',
-      etcd: { topology: 'stacked' },
-      loadBalancer: { type: 'none' },
-      networkPlugin: 'calico',
-      containerRuntime: 'containerd',
+      ...clusterDefaults,
+      kubernetesVersion: options.version ?? clusterDefaults.kubernetesVersion,
       sshKeySecret: 'ssh',
       artifacts: { url: 'http://10.0.0.1:8080', registry: '10.0.0.1:5000' },
     },
@@ -139,5 +143,42 @@ export function makeJob(name: string, overrides: Partial<ObservedJob> = {}): Obs
     state: 'Running',
     recorded: false,
     ...overrides,
+  };
+}
+
+export function machineObject(name: string, labels: Record<string, string>, hostname?: string): Machine {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Machine',
+    metadata: { name, labels },
+    spec: {
+      address: `192.0.2.${(name.length * 7) % 250}`,
+      sshUser: 'root',
+      ...(hostname ? { hostname } : {}),
+    },
+  };
+}
+
+export function clusterDeploymentObject(
+  name: string,
+  sets: Array<{ name: string; role: 'control-plane' | 'worker' | 'etcd'; replicas: number; pool: string }>,
+  extra: Partial<ClusterDeployment['spec']> = {},
+): ClusterDeployment {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ClusterDeployment',
+    metadata: { name },
+    spec: {
+      ...clusterDefaults,
+      sshKeySecret: 'cluster-ssh',
+      artifacts: { url: 'http://192.0.2.1:8080', registry: '192.0.2.1:5000' },
+      machineSets: sets.map((s) => ({
+        name: s.name,
+        role: s.role,
+        replicas: s.replicas,
+        selector: { matchLabels: { pool: s.pool } },
+      })),
+      ...extra,
+    },
   };
 }

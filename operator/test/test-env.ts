@@ -8,20 +8,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
-import type { ClusterDeployment } from '../src/api/v1alpha1/cluster-deployment.ts';
-import type { Machine } from '../src/api/v1alpha1/machine.ts';
-import { API_VERSION } from '../src/api/v1alpha1/meta.ts';
 import {
   clusterDeploymentsType,
   clustersType,
   machineSetsType,
   machinesType,
+  secretsType,
 } from '../src/controllers/resource-types.ts';
 import { installCrds } from '../src/install-crds.ts';
 import { isNotFound } from '../src/runtime/api-error.ts';
 import { KubeClient, type ResourceType } from '../src/runtime/kube-client.ts';
+import { machineObject } from './builders.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,14 +37,6 @@ const namespacesType: ResourceType = { group: '', version: 'v1', plural: 'namesp
 // the setup present, a missing control plane fails them with its reason.
 export function testbedConfigured(): boolean {
   return inject('testbedUnavailable') !== undefined;
-}
-
-export function testbedKubeconfig(): string | undefined {
-  return inject('kubeconfig') || undefined;
-}
-
-export function testbedUnavailableReason(): string {
-  return inject('testbedUnavailable') || 'no kubeconfig provided by the vitest global setup';
 }
 
 export function clientFor(kubeconfigPath: string): KubeClient {
@@ -82,7 +73,14 @@ export interface TestNamespace {
   cleanup(): Promise<void>;
 }
 
-export async function createTestNamespace(kubeconfig: string, prefix: string): Promise<TestNamespace> {
+// Inside a test only: the namespace (and, see startOperator, every operator started in it) goes
+// when the test finishes, passed or not.
+export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
+  const kubeconfig = inject('kubeconfig');
+  if (!kubeconfig) {
+    const reason = inject('testbedUnavailable') || 'no kubeconfig provided by the vitest global setup';
+    throw new Error(`the test control plane is not running: ${reason}`);
+  }
   const client = clientFor(kubeconfig);
   await installCrds(client);
   const name = `kvm-operator-${prefix}-${randomBytes(3).toString('hex')}`;
@@ -90,7 +88,7 @@ export async function createTestNamespace(kubeconfig: string, prefix: string): P
   await waitFor('default ServiceAccount', () =>
     client.get({ group: '', version: 'v1', plural: 'serviceaccounts' }, name, 'default').then(() => true),
   );
-  return {
+  const ns: TestNamespace = {
     name,
     client,
     kubeconfig,
@@ -115,6 +113,8 @@ export async function createTestNamespace(kubeconfig: string, prefix: string): P
       client.close();
     },
   };
+  onTestFinished(() => ns.cleanup());
+  return ns;
 }
 
 async function nodeCleanup(client: KubeClient, namespace: string): Promise<void> {
@@ -137,7 +137,8 @@ export interface OperatorProcess {
 }
 
 // The operator as a real process (so a test can SIGKILL it), watching one namespace, with a
-// short leader lease so a successor takes over quickly.
+// short leader lease so a successor takes over quickly. It gets a SIGTERM when the test finishes,
+// before its namespace goes (onTestFinished runs the last registered first).
 export function startOperator(ns: TestNamespace, extraArgs: string[] = []): OperatorProcess {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kvm-operator-test-'));
   const logFile = path.join(dir, 'operator.log');
@@ -162,7 +163,7 @@ export function startOperator(ns: TestNamespace, extraArgs: string[] = []): Oper
   );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
-  return {
+  const operator: OperatorProcess = {
     child,
     log: () => readFileSync(logFile, 'utf8'),
     async kill(signal) {
@@ -175,47 +176,32 @@ export function startOperator(ns: TestNamespace, extraArgs: string[] = []): Oper
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  onTestFinished(() => operator.kill('SIGTERM'));
+  return operator;
 }
 
-export function machineObject(name: string, labels: Record<string, string>, hostname?: string): Machine {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'Machine',
-    metadata: { name, labels },
-    spec: {
-      address: `192.0.2.${(name.length * 7) % 250}`,
-      sshUser: 'root',
-      ...(hostname ? { hostname } : {}),
+// A namespace ready for a ClusterDeployment: the SSH key Secret it names (`cluster-ssh`),
+// `machines` Idle machines m1..mN in pool `a` whose hostnames start with the namespace (so the
+// Nodes a test registers never clash), and one operator watching it.
+export async function setUpOperatorNamespace(
+  prefix: string,
+  machines: number,
+): Promise<{ ns: TestNamespace; operator: OperatorProcess }> {
+  const ns = await createTestNamespace(prefix);
+  const { client, name } = ns;
+  await client.create(secretsType, name, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'cluster-ssh' },
+    type: 'kubernetes.io/ssh-auth',
+    stringData: {
+      'ssh-privatekey': '-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n-----END OPENSSH PRIVATE KEY-----\n',
     },
-  };
-}
-
-export function clusterDeploymentObject(
-  name: string,
-  sets: Array<{ name: string; role: 'control-plane' | 'worker' | 'etcd'; replicas: number; pool: string }>,
-  extra: Partial<ClusterDeployment['spec']> = {},
-): ClusterDeployment {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'ClusterDeployment',
-    metadata: { name },
-    spec: {
-      kubernetesVersion: '1.34.4',
-      etcd: { topology: 'stacked' },
-      loadBalancer: { type: 'none' },
-      networkPlugin: 'calico',
-      containerRuntime: 'containerd',
-      sshKeySecret: 'cluster-ssh',
-      artifacts: { url: 'http://192.0.2.1:8080', registry: '192.0.2.1:5000' },
-      machineSets: sets.map((s) => ({
-        name: s.name,
-        role: s.role,
-        replicas: s.replicas,
-        selector: { matchLabels: { pool: s.pool } },
-      })),
-      ...extra,
-    },
-  };
+  });
+  for (let i = 1; i <= machines; i++) {
+    await client.create(machinesType, name, machineObject(`m${i}`, { pool: 'a' }, `${name}-m${i}`));
+  }
+  return { ns, operator: startOperator(ns) };
 }
 
 export function parseYaml<T>(text: string): T {

@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError, KvError, ToolMissingError } from '../errors.ts';
@@ -18,10 +18,10 @@ export function registryStorage(): string {
   return cacheDir('artifacts', 'registry');
 }
 
-export async function pushImages(set: ArtifactSet, progress: ProgressReporter): Promise<void> {
-  const pending = Object.entries(set.manifest.images).filter(([, image]) => image.pushed !== image.sha256);
-  if (!pending.length) return;
-  const port = await claimPort(undefined, 'the build-time registry');
+// A private writable registry over the mirror's storage on a free loopback port, for the length
+// of `push` (given its host:port); it stops afterwards, whatever `push` did.
+async function withWritableRegistry(what: string, push: (address: string) => Promise<void>): Promise<void> {
+  const port = await claimPort(undefined, what);
   const registry = await startRegistry({
     storage: registryStorage(),
     host: '127.0.0.1',
@@ -29,6 +29,16 @@ export async function pushImages(set: ArtifactSet, progress: ProgressReporter): 
     readonly: false,
   });
   try {
+    await push(registry.address);
+  } finally {
+    await registry.close();
+  }
+}
+
+export async function pushImages(set: ArtifactSet, progress: ProgressReporter): Promise<void> {
+  const pending = Object.entries(set.manifest.images).filter(([, image]) => image.pushed !== image.sha256);
+  if (!pending.length) return;
+  await withWritableRegistry('the build-time registry', async (address) => {
     for (const [name, image] of pending) {
       const [repository, tag] = image.reference.split(':');
       const result = await execa(
@@ -38,7 +48,7 @@ export async function pushImages(set: ArtifactSet, progress: ProgressReporter): 
           '--quiet',
           '--dest-tls-verify=false',
           `oci-archive:${path.join(set.dir, image.archive)}:${tag}`,
-          `docker://${registry.address}/${repository}:${tag}`,
+          `docker://${address}/${repository}:${tag}`,
         ],
         { reject: false, all: true },
       );
@@ -54,9 +64,7 @@ export async function pushImages(set: ArtifactSet, progress: ProgressReporter): 
       await writeManifest(set.dir, set.manifest);
       progress(`${name} image: in the mirror's registry storage as ${image.reference}`);
     }
-  } finally {
-    await registry.close();
-  }
+  });
 }
 
 // Copies one locally built image (a skopeo source: `oci:<layout>:<tag>`, `oci-archive:<file>`)
@@ -72,18 +80,10 @@ export async function publishToMirror(source: string, ref: string, marker: strin
     )
   )
     return ref;
-  await mkdir(registryStorage(), { recursive: true });
-  const port = await claimPort(undefined, `the push of ${ref}`);
-  const registry = await startRegistry({
-    storage: registryStorage(),
-    host: '127.0.0.1',
-    port,
-    readonly: false,
-  });
-  try {
+  await withWritableRegistry(`the push of ${ref}`, async (address) => {
     const result = await execa(
       'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', source, `docker://${registry.address}/${ref}`],
+      ['copy', '--quiet', '--dest-tls-verify=false', source, `docker://${address}/${ref}`],
       { reject: false, all: true },
     );
     if ((result as { code?: string }).code === 'ENOENT')
@@ -96,9 +96,7 @@ export async function publishToMirror(source: string, ref: string, marker: strin
         },
       );
     }
-  } finally {
-    await registry.close();
-  }
+  });
   await writeFile(markerFile, `${new Date().toISOString()}\n`);
   return ref;
 }

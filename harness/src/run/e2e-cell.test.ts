@@ -1,11 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../results/result-record.ts';
-import { repoRoot } from '../system/paths.ts';
 import { filesIn, podmanLeftovers } from './test/leftovers.ts';
+import { readRecord, runCellCli } from './test/run-cell-cli.ts';
 
 // The e2e check for real: the two-node cell deploys with the playbooks onto podman node
 // containers and runs Kubernetes' own [sig-network] Networking Granular Checks (e2e.test built
@@ -31,25 +29,9 @@ describe.runIf(enabled)('the e2e check on the two-node podman cell', () => {
     async () => {
       const out = path.join(work, 'artifacts');
       const before = new Set((await readdir(tmpdir())).filter((f) => f.startsWith('kvm-e2e-')));
-      const r = await execa(
-        process.execPath,
-        [
-          path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'),
-          'run',
-          CELL,
-          '--provider',
-          'podman',
-          '-a',
-          out,
-        ],
-        {
-          env: { ...process.env, CI: 'true', KVMATRIX_STATE_DIR: path.join(work, 'state') },
-          reject: false,
-          all: true,
-        },
-      );
+      const r = await runCellCli(CELL, { out, env: { KVMATRIX_STATE_DIR: path.join(work, 'state') } });
       expect(r.exitCode, String(r.all).slice(-4000)).toBe(0);
-      const record = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as ResultRecord;
+      const record = await readRecord(out);
       const e2e = record.steps[0]?.checks.find((c) => c.id === 'e2e');
       expect(e2e?.outcome).toBe('passed');
       expect(e2e?.specCounts?.failed).toBe(0);

@@ -1,12 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { parse } from 'junit2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../results/result-record.ts';
-import { repoRoot } from '../system/paths.ts';
 import { filesIn, podmanLeftovers } from './test/leftovers.ts';
+import { type CliOptions, readRecord, runCellCli, spawnKvmatrix } from './test/run-cell-cli.ts';
 
 // `kvmatrix run` for real: podman node containers, the offline artifact set built from source,
 // the playbooks, the checks. Each test runs the CLI as a child process, as CI and people do.
@@ -18,21 +17,10 @@ const BROKEN = 'debian12-1.34-containerd-broken-aio-broken';
 const gateMatrix = path.join(import.meta.dirname, 'test', 'fixtures', 'gate', 'matrix.yaml');
 
 let work: string;
-let env: NodeJS.ProcessEnv;
 
-function kvmatrix(args: string[]): ResultPromise {
-  return execa(process.execPath, [path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'), ...args], {
-    env,
-    reject: false,
-    all: true,
-    cwd: work,
-    // A SIGTERM must be answered by the harness's own teardown, however long it takes under load.
-    forceKillAfterDelay: false,
-  });
-}
-
-async function readRecord(dir: string): Promise<ResultRecord> {
-  return JSON.parse(await readFile(path.join(dir, 'result.json'), 'utf8')) as ResultRecord;
+// Every child runs in `work` with its own state directory there, which the leftover checks read.
+function inWork(): CliOptions {
+  return { env: { KVMATRIX_STATE_DIR: path.join(work, 'state') }, cwd: work };
 }
 
 // Waits until the child has printed `pattern` (and `delayMs` more), then sends SIGTERM.
@@ -51,7 +39,6 @@ async function terminateWhen(child: ResultPromise, pattern: RegExp, delayMs = 0)
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'kvmatrix-run-'));
-  env = { ...process.env, CI: 'true', KVMATRIX_STATE_DIR: path.join(work, 'state') };
 });
 
 afterAll(async () => {
@@ -63,7 +50,7 @@ describe('kvmatrix run on the podman provider', () => {
     'deploys the all-in-one cell, proves idempotence before and after a kubelet setting change, reports and leaves nothing',
     async () => {
       const out = path.join(work, 'aio');
-      const child = kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      const child = runCellCli(AIO, { out, ...inWork() });
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);
@@ -103,17 +90,10 @@ describe('kvmatrix run on the podman provider', () => {
     'gates a small release tier: fails naming the broken cell, passes once only good cells are planned',
     async () => {
       const out = path.join(work, 'gate');
-      const child = kvmatrix([
-        'gate',
-        '--tier',
-        'release',
-        '--matrix',
-        gateMatrix,
-        '--provider',
-        'podman',
-        '--out',
-        out,
-      ]);
+      const child = spawnKvmatrix(
+        ['gate', '--tier', 'release', '--matrix', gateMatrix, '--provider', 'podman', '--out', out],
+        inWork(),
+      );
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(1);
       expect(r.all).toContain('gate release: FAILED');
@@ -147,17 +127,20 @@ describe('kvmatrix run on the podman provider', () => {
 
       // The same judgement over records collected elsewhere (as the tag pipeline does).
       const judged = path.join(work, 'gate-good');
-      const again = await kvmatrix([
-        'gate',
-        '--tier',
-        'good',
-        '--matrix',
-        gateMatrix,
-        '--results',
-        path.join(out, 'cells'),
-        '--out',
-        judged,
-      ]);
+      const again = await spawnKvmatrix(
+        [
+          'gate',
+          '--tier',
+          'good',
+          '--matrix',
+          gateMatrix,
+          '--results',
+          path.join(out, 'cells'),
+          '--out',
+          judged,
+        ],
+        inWork(),
+      );
       expect(again.exitCode, String(again.all)).toBe(0);
       expect(await readFile(path.join(judged, 'release-report.md'), 'utf8')).toMatch(
         /^# Release gate `good`: PASSED/,
@@ -169,7 +152,7 @@ describe('kvmatrix run on the podman provider', () => {
   it(
     'tears everything down when SIGTERM arrives during provisioning',
     async () => {
-      const child = kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', path.join(work, 'term1')]);
+      const child = runCellCli(SCALE, { out: path.join(work, 'term1'), ...inWork() });
       await terminateWhen(child, /provision \d machine/);
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(130);
@@ -183,7 +166,7 @@ describe('kvmatrix run on the podman provider', () => {
     'tears everything down when SIGTERM arrives during a playbook',
     async () => {
       const out = path.join(work, 'term2');
-      const child = kvmatrix(['run', AIO, '--provider', 'podman', '--artifacts', out]);
+      const child = runCellCli(AIO, { out, ...inWork() });
       await terminateWhen(child, /step deploy: cluster\.yml/, 5000);
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(130);
@@ -197,7 +180,7 @@ describe('kvmatrix run on the podman provider', () => {
     'runs the one control plane and one worker cell with a scale step',
     async () => {
       const out = path.join(work, 'scale');
-      const child = kvmatrix(['run', SCALE, '--provider', 'podman', '--artifacts', out]);
+      const child = runCellCli(SCALE, { out, ...inWork() });
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);
@@ -217,7 +200,7 @@ describe('kvmatrix run on the podman provider', () => {
     'deploys N-1 and upgrades it to N one node at a time',
     async () => {
       const out = path.join(work, 'upgrade');
-      const child = kvmatrix(['run', UPGRADE, '--provider', 'podman', '--artifacts', out]);
+      const child = runCellCli(UPGRADE, { out, ...inWork() });
       const r = await child;
       expect(r.exitCode, String(r.all)).toBe(0);
       const record = await readRecord(out);

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Machine } from '../../src/api/v1alpha1/machine.ts';
 import type { MachineSet } from '../../src/api/v1alpha1/machine-set.ts';
 import {
@@ -6,35 +6,14 @@ import {
   machineSetsType,
   machinesType,
 } from '../../src/controllers/resource-types.ts';
-import {
-  clusterDeploymentObject,
-  createTestNamespace,
-  machineObject,
-  type OperatorProcess,
-  startOperator,
-  type TestNamespace,
-  testbedConfigured,
-  testbedKubeconfig,
-  testbedUnavailableReason,
-  waitFor,
-} from '../test-env.ts';
-
-const kubeconfig = testbedKubeconfig();
-let ns: TestNamespace | undefined;
-const operators: OperatorProcess[] = [];
-
-afterAll(async () => {
-  for (const op of operators) await op.kill('SIGTERM');
-  await ns?.cleanup();
-});
+import { clusterDeploymentObject, machineObject } from '../builders.ts';
+import { createTestNamespace, startOperator, testbedConfigured, waitFor } from '../test-env.ts';
 
 describe.skipIf(!testbedConfigured())('claiming machines', () => {
   it('never binds one machine twice when 50 ClusterDeployments race for 100 Idle machines', {
     timeout: 240_000,
   }, async () => {
-    if (!kubeconfig) throw new Error(`the test control plane is not running: ${testbedUnavailableReason()}`);
-    ns = await createTestNamespace(kubeconfig, 'claims');
-    const t = ns;
+    const t = await createTestNamespace('claims');
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         t.client.create(
@@ -68,7 +47,8 @@ describe.skipIf(!testbedConfigured())('claiming machines', () => {
 
     // Two operators at once, without leader election: their caches race each other too, and only
     // the resourceVersion precondition of each claim keeps them apart.
-    operators.push(startOperator(t, ['--no-leader-elect']), startOperator(t, ['--no-leader-elect']));
+    startOperator(t, ['--no-leader-elect']);
+    startOperator(t, ['--no-leader-elect']);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         t.client.create(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/api/v1alpha1/cluster.ts';
 import type { ClusterDeployment } from '../../src/api/v1alpha1/cluster-deployment.ts';
 import type { Machine } from '../../src/api/v1alpha1/machine.ts';
@@ -12,18 +12,13 @@ import {
   secretsType,
 } from '../../src/controllers/resource-types.ts';
 import type { BatchJob } from '../../src/decisions/observed-job.ts';
+import { clusterDeploymentObject } from '../builders.ts';
 import { createNode, finishJobPod } from '../kubelet-stand-in.ts';
 import {
-  clusterDeploymentObject,
-  createTestNamespace,
-  machineObject,
-  type OperatorProcess,
   parseYaml,
-  startOperator,
+  setUpOperatorNamespace,
   type TestNamespace,
   testbedConfigured,
-  testbedKubeconfig,
-  testbedUnavailableReason,
   waitFor,
 } from '../test-env.ts';
 
@@ -42,39 +37,6 @@ interface JobSpec {
     };
   };
 }
-
-const kubeconfig = testbedKubeconfig();
-let ns: TestNamespace | undefined;
-let operator: OperatorProcess | undefined;
-
-async function setUp(prefix: string, machines: number): Promise<TestNamespace> {
-  if (!kubeconfig) throw new Error(`the test control plane is not running: ${testbedUnavailableReason()}`);
-  ns = await createTestNamespace(kubeconfig, prefix);
-  const { client, name } = ns;
-  await client.create(secretsType, name, {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'cluster-ssh' },
-    type: 'kubernetes.io/ssh-auth',
-    stringData: {
-      'ssh-privatekey': '-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n-----END OPENSSH PRIVATE KEY-----\n',
-    },
-  });
-  for (let i = 1; i <= machines; i++) {
-    await client.create(machinesType, name, machineObject(`m${i}`, { pool: 'a' }, `${name}-m${i}`));
-  }
-  operator = startOperator(ns);
-  return ns;
-}
-
-afterEach(async () => {
-  // Nodes never deployed for real cannot be reset by a playbook here: stop the operator and let
-  // the namespace go with its finalizers stripped.
-  await operator?.kill('SIGTERM');
-  await ns?.cleanup();
-  ns = undefined;
-  operator = undefined;
-});
 
 async function clusterJobs(t: TestNamespace, cluster: string): Promise<BatchJob[]> {
   return (
@@ -99,7 +61,7 @@ describe.skipIf(!testbedConfigured())(
     it('binds machines, writes the inventory ConfigMap and the Job, and reaches Ready when the Job succeeds', {
       timeout: 120_000,
     }, async () => {
-      const t = await setUp('install', 4);
+      const { ns: t } = await setUpOperatorNamespace('install', 4);
       await t.client.create(configMapsType, t.name, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -221,7 +183,7 @@ describe.skipIf(!testbedConfigured())(
     it('reports a failed Job with its log tail and runs it again only when asked', {
       timeout: 90_000,
     }, async () => {
-      const t = await setUp('failed', 1);
+      const { ns: t } = await setUpOperatorNamespace('failed', 1);
       await t.client.create(
         clusterDeploymentsType,
         t.name,
@@ -261,7 +223,7 @@ describe.skipIf(!testbedConfigured())(
     it('scales by exactly the new machines and removes a node before releasing its machine', {
       timeout: 120_000,
     }, async () => {
-      const t = await setUp('scale', 5);
+      const { ns: t } = await setUpOperatorNamespace('scale', 5);
       await t.client.create(
         clusterDeploymentsType,
         t.name,

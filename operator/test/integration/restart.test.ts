@@ -1,53 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/api/v1alpha1/cluster.ts';
-import {
-  clusterDeploymentsType,
-  clustersType,
-  jobsType,
-  machinesType,
-  secretsType,
-} from '../../src/controllers/resource-types.ts';
+import { clusterDeploymentsType, clustersType, jobsType } from '../../src/controllers/resource-types.ts';
 import type { BatchJob } from '../../src/decisions/observed-job.ts';
+import { clusterDeploymentObject } from '../builders.ts';
 import { finishJobPod } from '../kubelet-stand-in.ts';
-import {
-  clusterDeploymentObject,
-  createTestNamespace,
-  machineObject,
-  type OperatorProcess,
-  startOperator,
-  type TestNamespace,
-  testbedConfigured,
-  testbedKubeconfig,
-  testbedUnavailableReason,
-  waitFor,
-} from '../test-env.ts';
-
-const kubeconfig = testbedKubeconfig();
-let ns: TestNamespace | undefined;
-const operators: OperatorProcess[] = [];
-
-afterAll(async () => {
-  for (const op of operators) await op.kill('SIGTERM');
-  await ns?.cleanup();
-});
+import { setUpOperatorNamespace, startOperator, testbedConfigured, waitFor } from '../test-env.ts';
 
 describe.skipIf(!testbedConfigured())('a restarted operator', () => {
   it('adopts the Job its predecessor started instead of running a second one', {
     timeout: 120_000,
   }, async () => {
-    if (!kubeconfig) throw new Error(`the test control plane is not running: ${testbedUnavailableReason()}`);
-    ns = await createTestNamespace(kubeconfig, 'restart');
-    const t = ns;
-    await t.client.create(secretsType, t.name, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'cluster-ssh' },
-      stringData: { 'ssh-privatekey': 'k' },
-    });
-    for (const name of ['m1', 'm2'])
-      await t.client.create(machinesType, t.name, machineObject(name, { pool: 'a' }));
-    const first = startOperator(t);
-    operators.push(first);
+    const { ns: t, operator: first } = await setUpOperatorNamespace('restart', 2);
     await t.client.create(
       clusterDeploymentsType,
       t.name,
@@ -66,7 +29,6 @@ describe.skipIf(!testbedConfigured())('a restarted operator', () => {
 
     await first.kill('SIGKILL'); // no lease release, no goodbye
     const second = startOperator(t);
-    operators.push(second);
     await waitFor('the successor to lead', async () => second.log().includes('caches synced'), 30_000);
     // Give it several reconcile rounds to do the wrong thing.
     await new Promise((r) => setTimeout(r, 3_000));

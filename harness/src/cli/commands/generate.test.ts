@@ -5,6 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readRepoFile, replaceOnce, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
+function generate(tier: string, out: string, matrix: string) {
+  return runCli(['generate', '--tier', tier, '--out', out, '--matrix', matrix]);
+}
+
 describe('kvmatrix generate', () => {
   let dir: string;
   beforeEach(async () => {
@@ -16,15 +20,7 @@ describe('kvmatrix generate', () => {
 
   it('writes every shard and the plan, and prints their paths', async () => {
     const out = path.join(dir, 'pipelines');
-    const { code, stdout, stderr } = await runCli([
-      'generate',
-      '--tier',
-      'pr',
-      '--out',
-      out,
-      '--matrix',
-      smallMatrixFile,
-    ]);
+    const { code, stdout, stderr } = await generate('pr', out, smallMatrixFile);
     expect(code).toBe(0);
     const names = ['shard-1.yml', 'shard-2.yml', 'shard-3.yml', 'shard-4.yml', 'plan.json'];
     expect(stdout.trim().split('\n')).toEqual(names.map((n) => path.join(out, n)));
@@ -37,15 +33,7 @@ describe('kvmatrix generate', () => {
 
   it('writes nothing when the matrix is bad, and keeps what was there', async () => {
     await writeFile(path.join(dir, 'shard-1.yml'), 'previous\n');
-    const { code, stderr } = await runCli([
-      'generate',
-      '--tier',
-      'pr',
-      '--out',
-      dir,
-      '--matrix',
-      'harness/test/fixtures/matrix/bad-step.yaml',
-    ]);
+    const { code, stderr } = await generate('pr', dir, 'harness/test/fixtures/matrix/bad-step.yaml');
     expect(code).toBe(2);
     expect(stderr).toMatch(/bad-step\.yaml:\d+:\d+ \(at scenarios\.deploy\.steps\[0\]\)/);
     expect(await readdir(dir)).toEqual(['shard-1.yml']);
@@ -99,15 +87,7 @@ describe('kvmatrix generate', () => {
       const matrix = path.join(dir, 'matrix.yaml');
       await writeFile(matrix, edit(readRepoFile(smallMatrixFile)));
       const out = path.join(dir, 'out');
-      const { code, stdout, stderr } = await runCli([
-        'generate',
-        '--tier',
-        'pr',
-        '--out',
-        out,
-        '--matrix',
-        matrix,
-      ]);
+      const { code, stdout, stderr } = await generate('pr', out, matrix);
       expect(code).toBe(2);
       expect(stdout).toBe('');
       const lines = stderr.trim().split('\n');
@@ -125,15 +105,7 @@ describe('kvmatrix generate', () => {
       `${readRepoFile(smallMatrixFile)}\npipeline: { jobsPerPipeline: 5, maxShards: 2 }\n`,
     );
     const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([
-      'generate',
-      '--tier',
-      'nightly',
-      '--out',
-      out,
-      '--matrix',
-      matrix,
-    ]);
+    const { code, stderr } = await generate('nightly', out, matrix);
     expect(code).toBe(2);
     expect(stderr).toContain('(at pipeline.maxShards): tier nightly has 67 cells');
     expect(await readdir(dir)).toEqual(['m.yaml']);
@@ -142,30 +114,14 @@ describe('kvmatrix generate', () => {
   it('leaves no temporary file behind when the folder cannot be written', async () => {
     const out = path.join(dir, 'not-a-folder');
     await writeFile(out, 'a file\n');
-    const { code, stderr } = await runCli([
-      'generate',
-      '--tier',
-      'pr',
-      '--out',
-      out,
-      '--matrix',
-      smallMatrixFile,
-    ]);
+    const { code, stderr } = await generate('pr', out, smallMatrixFile);
     expect(code).toBe(2);
     expect(stderr).toContain(`cannot write into ${out}`);
     expect(await readdir(dir)).toEqual(['not-a-folder']);
   });
 
   it('rejects an unknown tier with the usage status', async () => {
-    const { code, stderr } = await runCli([
-      'generate',
-      '--tier',
-      'weekly',
-      '--out',
-      dir,
-      '--matrix',
-      smallMatrixFile,
-    ]);
+    const { code, stderr } = await generate('weekly', dir, smallMatrixFile);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown tier "weekly"');
     expect(await readdir(dir)).toEqual([]);

@@ -1,25 +1,6 @@
 import type { Command } from 'commander';
 import { createRedactor } from '../../report/gitlab/redact.ts';
-import { runReport } from '../../report/io/run-report.ts';
-
-interface ReportFlags {
-  results: string[];
-  plan?: string;
-  tier?: string;
-  matrix?: string;
-  junit?: string;
-  markdown?: string;
-  html?: string;
-  json?: string;
-  history?: string;
-  post?: boolean;
-  statuses: boolean;
-  collect?: boolean | string;
-  artifactPath: string;
-  reportUrl?: string;
-  columns?: string;
-  strict?: boolean;
-}
+import { type ReportOptions, runReport } from '../../report/io/run-report.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -83,11 +64,13 @@ export function registerReportCommand(program: Command): void {
         '  kvmatrix report -r artifacts/ --tier pr --html report.html --markdown report.md\n' +
         '  kvmatrix report --collect -r results/ --plan pipelines/plan.json --history .kvmatrix/flake-history.json --post\n',
     )
-    .action(async (flags: ReportFlags) => {
+    .action(async (flags: ReportOptions) => {
       if (flags.results.length === 0) flags.results = flags.collect ? ['kvmatrix-results'] : ['artifacts'];
-      process.exitCode = await runReport(
-        { ...flags, statuses: flags.statuses },
-        { env: process.env, cwd: process.cwd(), now: () => new Date(), log: createLog(process.env) },
-      );
+      process.exitCode = await runReport(flags, {
+        env: process.env,
+        cwd: process.cwd(),
+        now: () => new Date(),
+        log: createLog(process.env),
+      });
     });
 }

@@ -1,11 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../../results/result-record.ts';
-import { repoRoot } from '../../system/paths.ts';
 import { filesIn, podmanLeftovers } from '../test/leftovers.ts';
+import { readRecord, runCellCli } from '../test/run-cell-cli.ts';
 
 // The operator cell for real (about 10 minutes on a 2-core machine, so off by default:
 // KVMATRIX_TEST_OPERATOR_CELL=1): a management cluster from the playbooks, the operator in it, a
@@ -28,26 +26,13 @@ describe.skipIf(!enabled)('the operator cell on the podman provider', () => {
     'builds, scales and deletes a workload cluster through the operator, checks it, and leaves nothing',
     async () => {
       const out = path.join(work, 'out');
-      const r = await execa(
-        process.execPath,
-        [
-          path.join(repoRoot, 'harness', 'bin', 'kvmatrix.ts'),
-          'run',
-          CELL,
-          '--provider',
-          'podman',
-          '--artifacts',
-          out,
-        ],
-        {
-          env: { ...process.env, CI: 'true', KVMATRIX_STATE_DIR: path.join(work, 'state') },
-          reject: false,
-          all: true,
-          cwd: work,
-        },
-      );
+      const r = await runCellCli(CELL, {
+        out,
+        env: { KVMATRIX_STATE_DIR: path.join(work, 'state') },
+        cwd: work,
+      });
       expect(r.exitCode, String(r.all)).toBe(0);
-      const record = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as ResultRecord;
+      const record = await readRecord(out);
       expect(record.steps.map((s) => [s.id, s.outcome])).toEqual([
         ['deploy', 'passed'],
         ['operator-install', 'passed'],
