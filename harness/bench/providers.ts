@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  DEFAULT_OS,
   describeGoldenImage,
   ensureGoldenImage,
   isGoldenImageBuilt,
@@ -9,6 +10,7 @@ import {
 import { newRunId } from '../src/providers/common/run-labels.ts';
 import { runTool } from '../src/providers/common/run-tool.ts';
 import type { MachineSpec, Provider } from '../src/providers/provider.ts';
+import { ensureSnapshot, SETUP_SNAPSHOT_MACHINE } from '../src/providers/qemu/snapshot.ts';
 import { createProvider } from '../src/providers/registry.ts';
 import type { Print as BenchPrint } from './bench.ts';
 
@@ -16,14 +18,7 @@ import type { Print as BenchPrint } from './bench.ts';
 // 1 and 3 machines from a warm cache, resident memory per machine. Targets: 3 podman nodes
 // reachable over SSH in under 3 s; 3 qemu VMs in under 10 s from a cached snapshot; under
 // 600 MB resident per VM.
-const spec = (name: string): MachineSpec => ({
-  name,
-  roles: [],
-  os: 'debian12',
-  cpus: 2,
-  memoryMiB: 1024,
-  diskGiB: 4,
-});
+const spec = (name: string): MachineSpec => ({ name, roles: [], os: DEFAULT_OS, ...SETUP_SNAPSHOT_MACHINE });
 
 async function residentMiB(provider: string, runId: string): Promise<number[]> {
   if (provider === 'podman') {
@@ -134,11 +129,16 @@ export async function benchProviders(print: BenchPrint): Promise<void> {
       }
       if (name === 'qemu') {
         const { chooseAccel } = await import('../src/providers/qemu/accel-probe.ts');
-        const { ensureSnapshot } = await import('../src/providers/qemu/snapshot.ts');
         const accel = await chooseAccel(image.kernel, image.initrd);
         print(`qemu: accelerator ${accel.accel} (${accel.reason})`);
         const snapStarted = Date.now();
-        await ensureSnapshot(image, accel, 2, 1024, () => {});
+        await ensureSnapshot(
+          image,
+          accel,
+          SETUP_SNAPSHOT_MACHINE.cpus,
+          SETUP_SNAPSHOT_MACHINE.memoryMiB,
+          () => {},
+        );
         print(
           `qemu: template snapshot ready in ${((Date.now() - snapStarted) / 1000).toFixed(1)} s (0 when cached)`,
         );

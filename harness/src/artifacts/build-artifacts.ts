@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { InfrastructureError, UsageError } from '../errors.ts';
+import { acquireFileLock } from '../system/file-lock.ts';
 import { cacheDir } from '../system/paths.ts';
 import { buildGoRecipe, downloadModule } from './build-go-recipe.ts';
 import { buildImages } from './build-images.ts';
-import { acquireDirLock } from './dir-lock.ts';
 import { findGoToolchain, type GoToolchain } from './go-toolchain.ts';
 import {
   type ArtifactManifest,
@@ -114,8 +114,13 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
   const dir = artifactDir(release.kubernetes);
   const binDir = path.join(dir, 'bin');
   await mkdir(binDir, { recursive: true });
-  const release_ = await acquireDirLock(path.join(dir, '.lock'), {
+  // Two builds of the same version (two terminals, or set-up and a test run) must not write the
+  // same files.
+  const release_ = await acquireFileLock(path.join(dir, '.lock'), {
+    timeoutMs: 60 * 60_000,
     onWait: (pid) => progress(`waiting for another build (pid ${pid}) of this version to finish`),
+    timeoutCode: 'TIMEOUT',
+    timeoutHint: 'another kvmatrix build is running; wait for it or remove the lock file if it is stale',
   });
   try {
     let manifest = (await readManifest(dir)) ?? emptyManifest(release);

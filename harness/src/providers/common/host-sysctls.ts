@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withFileLock } from '../../system/file-lock.ts';
 import { stateDir } from '../../system/paths.ts';
-import { withFileLock } from './file-lock.ts';
 
 // Host-wide (not namespaced) sysctls that software in a privileged node container can change:
 // kubelet sets vm.overcommit_memory, kernel.panic, kernel.panic_on_oops; deployment code raises

@@ -1,6 +1,7 @@
-import { statfs } from 'node:fs/promises';
-import type { PreflightCheck } from '../provider.ts';
-import { describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
+import { access, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import type { MachineSpec, PreflightCheck } from '../provider.ts';
+import { DEFAULT_OS, describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
 import { runTool } from './run-tool.ts';
 
 // Checks shared by the local providers; each returns a PreflightCheck with a hint, never throws.
@@ -27,6 +28,19 @@ export function checkRoot(): PreflightCheck {
         detail: `running as uid ${uid}`,
         hint: 'local providers create bridges, taps and privileged containers: run as root (sudo)',
       };
+}
+
+// The dir itself when it exists, else its nearest existing ancestor: where a dir that `up` will
+// create takes its space from.
+export async function nearestExistingDir(dir: string): Promise<string> {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (current === path.dirname(current)) return current;
+    const exists = await access(current).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return current;
+  }
 }
 
 export async function checkFreeSpace(name: string, dir: string, neededGiB: number): Promise<PreflightCheck> {
@@ -81,4 +95,15 @@ export async function checkGoldenImage(os: string, builderHint: string): Promise
       hint: 'use debian12 or debian13',
     };
   }
+}
+
+// One check per OS the machines use (the default OS when there are none yet).
+export async function checkGoldenImages(machines: MachineSpec[]): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
+  for (const os of new Set(machines.map((m) => m.os).concat(machines.length ? [] : [DEFAULT_OS]))) {
+    checks.push(
+      await checkGoldenImage(os, 'apt-get install debootstrap, or run `npm run setup` to build images'),
+    );
+  }
+  return checks;
 }

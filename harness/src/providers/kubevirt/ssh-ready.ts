@@ -1,15 +1,10 @@
 import { execa } from 'execa';
 import { InfrastructureError } from '../../errors.ts';
+import { SSH_OPTIONS, type SshTarget } from '../common/ssh.ts';
 
-export interface SshTarget {
-  host: string;
-  port: number;
-  user: string;
-  keyFile: string;
-}
-
-// The options of every SSH call to a fresh machine: key only, no prompts, no known_hosts (each
-// VM has new host keys; the network path is the cluster's pod network).
+// The options every kvmatrix SSH call uses (no prompts, no known_hosts: each VM has new host keys),
+// and for a VM on the cluster's pod network also: only the run's key, and a short connect timeout
+// (logins are retried). ssh keeps the first value given for an option, so these come first.
 export function sshArgs(target: SshTarget): string[] {
   return [
     '-i',
@@ -17,17 +12,10 @@ export function sshArgs(target: SshTarget): string[] {
     '-p',
     String(target.port),
     '-o',
-    'BatchMode=yes',
-    '-o',
     'IdentitiesOnly=yes',
     '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
     'ConnectTimeout=5',
+    ...SSH_OPTIONS,
     `${target.user}@${target.host}`,
   ];
 }

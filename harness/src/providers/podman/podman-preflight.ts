@@ -1,11 +1,11 @@
 import { stateDir } from '../../system/paths.ts';
-import { DEFAULT_OS } from '../common/golden-image.ts';
 import {
   checkBridge,
   checkFreeSpace,
-  checkGoldenImage,
+  checkGoldenImages,
   checkRoot,
   checkTool,
+  nearestExistingDir,
 } from '../common/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';
@@ -33,27 +33,8 @@ export async function preflightPodman(machines: MachineSpec[]): Promise<Prefligh
       checks.push(await checkFreeSpace('podman storage', graphRoot, 2 + machines.length * 0.5));
     }
   }
-  checks.push(await checkFreeSpace('state dir', await existingParent(stateDir()), 0.1));
+  checks.push(await checkFreeSpace('state dir', await nearestExistingDir(stateDir()), 0.1));
   checks.push(await checkBridge());
-  for (const os of new Set(machines.map((m) => m.os).concat(machines.length ? [] : [DEFAULT_OS]))) {
-    checks.push(
-      await checkGoldenImage(os, 'apt-get install debootstrap, or run `npm run setup` to build images'),
-    );
-  }
+  checks.push(...(await checkGoldenImages(machines)));
   return checks;
-}
-
-async function existingParent(dir: string): Promise<string> {
-  const { access } = await import('node:fs/promises');
-  let current = dir;
-  for (;;) {
-    try {
-      await access(current);
-      return current;
-    } catch {
-      const parent = current.replace(/\/[^/]*$/, '') || '/';
-      if (parent === current) return '/';
-      current = parent;
-    }
-  }
 }

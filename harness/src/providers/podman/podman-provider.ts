@@ -1,13 +1,12 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { startConcurrency } from '../common/concurrency.ts';
-import { raiseRunSysctls, registerRunSysctls, releaseRunSysctls } from '../common/host-sysctls.ts';
+import { raiseRunSysctls } from '../common/host-sysctls.ts';
+import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
 import { timePhase } from '../common/phases.ts';
-import { removeRunIndex, writeRunIndex } from '../common/run-index.ts';
-import { assertMachineName, assertRunId, labelsFor } from '../common/run-labels.ts';
+import { assertRunId, labelsFor } from '../common/run-labels.ts';
 import { ensureRunKey, waitForSsh } from '../common/ssh.ts';
-import { wrapUpFailure } from '../common/up-failure.ts';
 import type {
   Machine,
   MachineSpec,
@@ -38,107 +37,96 @@ export class PodmanProvider implements Provider {
     return preflightPodman(machines);
   }
 
-  async up(request: UpRequest): Promise<UpResult> {
+  up(request: UpRequest): Promise<UpResult> {
+    return upLocalRun(this, request, (phases) => this.startNodes(request, phases));
+  }
+
+  private async startNodes(
+    request: UpRequest,
+    phases: PhaseTiming[],
+  ): Promise<{ machines: Machine[]; artifactHost: string }> {
     const { id, stateDir } = request;
     const log = request.log ?? (() => {});
-    assertRunId(id.runId);
-    for (const m of request.machines) assertMachineName(m.name);
-    const phases: PhaseTiming[] = [];
     const labels = labelsFor(id);
-    try {
-      await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      await writeRunIndex({
-        id,
-        provider: this.name,
-        stateDir,
-        createdAt: new Date().toISOString(),
-        pid: process.pid,
-      });
-      await registerRunSysctls(id.runId, this.name);
-      for (const line of await raiseRunSysctls()) log(`host sysctl raised for this run: ${line}`);
-      // The image check, the run key and the network do not depend on each other. All three are
-      // settled before a failure is thrown, so `down` never races a network still being made.
-      const images = new Map<string, string>();
-      const authorizedKeysFile = path.join(stateDir, 'authorized_keys');
-      const [imageDone, key, network] = await Promise.allSettled([
-        timePhase(phases, 'image', async () => {
-          for (const os of new Set(request.machines.map((m) => m.os)))
-            images.set(os, await ensurePodmanImage(os, log));
-        }),
-        ensureRunKey(stateDir).then(async (key) => {
-          await writeFile(authorizedKeysFile, `${key.publicKey}\n`, { mode: 0o600 });
-          return key;
-        }),
-        timePhase(phases, 'network', () => createRunNetwork(id.runId, request.machines.length, labels)),
-      ]);
-      for (const step of [imageDone, key, network]) if (step.status === 'rejected') throw step.reason;
-      const { keyFile } = (key as PromiseFulfilledResult<{ keyFile: string }>).value;
-      const plan = (network as PromiseFulfilledResult<Awaited<ReturnType<typeof createRunNetwork>>>).value;
-      const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
-      const limits = await hardLimits();
-      const limit = pLimit(startConcurrency(request.machines.length, 64, 2));
-      // Each node is waited for as soon as it started: its boot and login overlap the next starts.
-      // The first failure stops the other waits, and every start is settled before `down` runs.
-      const failed = new AbortController();
-      const signal = request.signal ? AbortSignal.any([request.signal, failed.signal]) : failed.signal;
-      const settled = await Promise.allSettled(
-        request.machines
-          .map(async (spec, i): Promise<Machine> => {
-            const address = plan.addresses[i] ?? '';
-            await limit(async () => {
-              signal.throwIfAborted();
-              await timePhase(
-                phases,
-                'start',
-                () => this.startNode(id, spec, address, hosts, images, authorizedKeysFile, labels, limits),
-                spec.name,
-              );
-            });
-            log(`${spec.name}: container started at ${address}`);
-            const machine: Machine = {
-              name: spec.name,
-              address,
-              sshHost: address,
-              sshPort: 22,
-              sshUser: 'root',
-              sshKeyFile: keyFile,
-              facts: {
-                kvmatrix_node_is_container: true,
-                kvmatrix_provider: this.name,
-                kvmatrix_node_os: spec.os,
-              },
-            };
+    for (const line of await raiseRunSysctls()) log(`host sysctl raised for this run: ${line}`);
+    // The image check, the run key and the network do not depend on each other. All three are
+    // settled before a failure is thrown, so `down` never races a network still being made.
+    const images = new Map<string, string>();
+    const authorizedKeysFile = path.join(stateDir, 'authorized_keys');
+    const [imageDone, key, network] = await Promise.allSettled([
+      timePhase(phases, 'image', async () => {
+        for (const os of new Set(request.machines.map((m) => m.os)))
+          images.set(os, await ensurePodmanImage(os, log));
+      }),
+      ensureRunKey(stateDir).then(async (key) => {
+        await writeFile(authorizedKeysFile, `${key.publicKey}\n`, { mode: 0o600 });
+        return key;
+      }),
+      timePhase(phases, 'network', () => createRunNetwork(id.runId, request.machines.length, labels)),
+    ]);
+    for (const step of [imageDone, key, network]) if (step.status === 'rejected') throw step.reason;
+    const { keyFile } = (key as PromiseFulfilledResult<{ keyFile: string }>).value;
+    const plan = (network as PromiseFulfilledResult<Awaited<ReturnType<typeof createRunNetwork>>>).value;
+    const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
+    const limits = await hardLimits();
+    const limit = pLimit(startConcurrency(request.machines.length, 64, 2));
+    // Each node is waited for as soon as it started: its boot and login overlap the next starts.
+    // The first failure stops the other waits, and every start is settled before `down` runs.
+    const failed = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, failed.signal]) : failed.signal;
+    const settled = await Promise.allSettled(
+      request.machines
+        .map(async (spec, i): Promise<Machine> => {
+          const address = plan.addresses[i] ?? '';
+          await limit(async () => {
+            signal.throwIfAborted();
             await timePhase(
               phases,
-              'ssh',
-              () =>
-                waitForSsh(
-                  { host: address, port: 22, user: 'root', keyFile },
-                  { timeoutMs: 90_000, signal, what: `node ${spec.name}` },
-                ),
+              'start',
+              () => this.startNode(id, spec, address, hosts, images, authorizedKeysFile, labels, limits),
               spec.name,
             );
-            log(`${spec.name}: SSH ready`);
-            return machine;
-          })
-          .map((p) =>
-            p.catch((error: unknown) => {
-              failed.abort(error);
-              throw error;
-            }),
-          ),
-      );
-      const machines: Machine[] = [];
-      for (const result of settled) {
-        if (result.status === 'rejected') throw failed.signal.reason ?? result.reason;
-        machines.push(result.value);
-      }
-      await writeFile(path.join(stateDir, 'machines.json'), `${JSON.stringify(machines, null, 2)}\n`);
-      return { machines, phases, artifactHost: plan.gateway };
-    } catch (error) {
-      await this.down(id, stateDir).catch(() => {});
-      throw wrapUpFailure(error, this.name, stateDir);
+          });
+          log(`${spec.name}: container started at ${address}`);
+          const machine: Machine = {
+            name: spec.name,
+            address,
+            sshHost: address,
+            sshPort: 22,
+            sshUser: 'root',
+            sshKeyFile: keyFile,
+            facts: {
+              kvmatrix_node_is_container: true,
+              kvmatrix_provider: this.name,
+              kvmatrix_node_os: spec.os,
+            },
+          };
+          await timePhase(
+            phases,
+            'ssh',
+            () =>
+              waitForSsh(
+                { host: address, port: 22, user: 'root', keyFile },
+                { timeoutMs: 90_000, signal, what: `node ${spec.name}` },
+              ),
+            spec.name,
+          );
+          log(`${spec.name}: SSH ready`);
+          return machine;
+        })
+        .map((p) =>
+          p.catch((error: unknown) => {
+            failed.abort(error);
+            throw error;
+          }),
+        ),
+    );
+    const machines: Machine[] = [];
+    for (const result of settled) {
+      if (result.status === 'rejected') throw failed.signal.reason ?? result.reason;
+      machines.push(result.value);
     }
+    return { machines, artifactHost: plan.gateway };
   }
 
   private async startNode(
@@ -180,9 +168,7 @@ export class PodmanProvider implements Provider {
   async down(id: RunIdentity, stateDir: string): Promise<void> {
     assertRunId(id.runId);
     await removePodmanRun(id.runId);
-    await rm(stateDir, { recursive: true, force: true });
-    await releaseRunSysctls(id.runId);
-    await removeRunIndex(id.runId);
+    await releaseLocalRun(id.runId, stateDir);
   }
 
   async dumpLogs(id: RunIdentity, _stateDir: string, outDir: string): Promise<string[]> {

@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises';
-import { listRegisteredRuns, releaseRunSysctls } from '../common/host-sysctls.ts';
-import { readRunIndex, removeRunIndex } from '../common/run-index.ts';
+import { listRegisteredRuns } from '../common/host-sysctls.ts';
+import { releaseLocalRun } from '../common/local-run.ts';
+import { readRunIndex } from '../common/run-index.ts';
 import { isOwnerAlive } from '../common/run-labels.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
@@ -35,13 +35,7 @@ export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
     }
     report.removed.push(...(await removePodmanRun(runId)));
     const entry = index.find((e) => e.id.runId === runId);
-    if (entry) {
-      await rm(entry.stateDir, { recursive: true, force: true });
-      report.removed.push(`state dir ${entry.stateDir}`);
-    }
-    const restored = await releaseRunSysctls(runId);
-    report.removed.push(...restored.map((r) => `host sysctl ${r}`));
-    await removeRunIndex(runId);
+    report.removed.push(...(await releaseLocalRun(runId, entry?.stateDir)));
   }
   return report;
 }

@@ -2,13 +2,13 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { cacheDir, stateDir } from '../../system/paths.ts';
-import { DEFAULT_OS } from '../common/golden-image.ts';
 import {
   checkBridge,
   checkFreeSpace,
-  checkGoldenImage,
+  checkGoldenImages,
   checkRoot,
   checkTool,
+  nearestExistingDir,
 } from '../common/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';
@@ -46,26 +46,11 @@ export async function preflightQemu(machines: MachineSpec[]): Promise<PreflightC
           hint: 'fewer or smaller machines, or the podman provider',
         },
   );
-  checks.push(await checkFreeSpace('image cache', await existing(cacheDir()), 1 + machines.length * 0.5));
-  checks.push(await checkFreeSpace('state dir', await existing(stateDir()), 0.5));
+  checks.push(
+    await checkFreeSpace('image cache', await nearestExistingDir(cacheDir()), 1 + machines.length * 0.5),
+  );
+  checks.push(await checkFreeSpace('state dir', await nearestExistingDir(stateDir()), 0.5));
   checks.push(await checkBridge());
-  for (const os of new Set(machines.map((m) => m.os).concat(machines.length ? [] : [DEFAULT_OS]))) {
-    checks.push(
-      await checkGoldenImage(os, 'apt-get install debootstrap, or run `npm run setup` to build images'),
-    );
-  }
+  checks.push(...(await checkGoldenImages(machines)));
   return checks;
-}
-
-async function existing(dir: string): Promise<string> {
-  let current = dir;
-  while (current !== '/') {
-    try {
-      await access(current);
-      return current;
-    } catch {
-      current = current.replace(/\/[^/]*$/, '') || '/';
-    }
-  }
-  return '/';
 }

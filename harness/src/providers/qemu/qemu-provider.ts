@@ -1,16 +1,14 @@
-import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InfrastructureError } from '../../errors.ts';
 import { startConcurrency } from '../common/concurrency.ts';
 import { ensureGoldenImage } from '../common/golden-image.ts';
-import { registerRunSysctls, releaseRunSysctls } from '../common/host-sysctls.ts';
+import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
 import { timePhase } from '../common/phases.ts';
-import { removeRunIndex, writeRunIndex } from '../common/run-index.ts';
-import { assertMachineName, assertRunId } from '../common/run-labels.ts';
+import { assertRunId } from '../common/run-labels.ts';
 import { ensureRunKey, sshRun } from '../common/ssh.ts';
-import { wrapUpFailure } from '../common/up-failure.ts';
 import type {
   Machine,
   MachineSpec,
@@ -41,88 +39,75 @@ export class QemuProvider implements Provider {
     return preflightQemu(machines);
   }
 
-  async up(request: UpRequest): Promise<UpResult> {
+  up(request: UpRequest): Promise<UpResult> {
+    return upLocalRun(this, request, (phases) => this.startVms(request, phases));
+  }
+
+  private async startVms(
+    request: UpRequest,
+    phases: PhaseTiming[],
+  ): Promise<{ machines: Machine[]; artifactHost: string }> {
     const { id, stateDir } = request;
     const log = request.log ?? (() => {});
-    assertRunId(id.runId);
-    for (const m of request.machines) assertMachineName(m.name);
-    const phases: PhaseTiming[] = [];
-    try {
-      await mkdir(stateDir, { recursive: true, mode: 0o700 });
-      await writeRunIndex({
-        id,
-        provider: this.name,
-        stateDir,
-        createdAt: new Date().toISOString(),
-        pid: process.pid,
-      });
-      await registerRunSysctls(id.runId, this.name);
-      const { keyFile, publicKey } = await ensureRunKey(stateDir);
-      const os = new Set(request.machines.map((m) => m.os));
-      if (os.size > 1) throw new InfrastructureError('qemu: one OS per run for now');
-      const image = await timePhase(phases, 'image', () => ensureGoldenImage([...os][0] ?? 'debian12', log));
-      const accel = await timePhase(phases, 'accel', () => chooseAccel(image.kernel, image.initrd));
-      log(`accelerator: ${accel.accel} (${accel.reason})`);
-      const plan = await timePhase(phases, 'network', () =>
-        createRunBridge(id.runId, request.machines.length),
+    const { keyFile, publicKey } = await ensureRunKey(stateDir);
+    const os = new Set(request.machines.map((m) => m.os));
+    if (os.size > 1) throw new InfrastructureError('qemu: one OS per run for now');
+    const image = await timePhase(phases, 'image', () => ensureGoldenImage([...os][0] ?? 'debian12', log));
+    const accel = await timePhase(phases, 'accel', () => chooseAccel(image.kernel, image.initrd));
+    log(`accelerator: ${accel.accel} (${accel.reason})`);
+    const plan = await timePhase(phases, 'network', () => createRunBridge(id.runId, request.machines.length));
+    const sizes = new Map<string, MachineSpec>();
+    for (const m of request.machines) sizes.set(`${m.cpus}/${m.memoryMiB}`, m);
+    const snapshots = new Map<string, Awaited<ReturnType<typeof ensureSnapshot>>>();
+    await timePhase(phases, 'snapshot', async () => {
+      for (const [key, m] of sizes)
+        snapshots.set(key, await ensureSnapshot(image, accel, m.cpus, m.memoryMiB, log));
+    });
+    const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
+    const maxMiB = Math.max(...request.machines.map((m) => m.memoryMiB));
+    const needMiB = request.machines.reduce((sum, m) => sum + m.memoryMiB * 0.6, 0);
+    if (needMiB * 2 ** 20 > freemem()) {
+      throw new InfrastructureError(
+        `qemu: ${request.machines.length} VMs need about ${Math.round(needMiB)} MiB, ${Math.round(freemem() / 2 ** 20)} MiB free`,
+        { hint: 'use fewer or smaller machines, or the podman provider' },
       );
-      const sizes = new Map<string, MachineSpec>();
-      for (const m of request.machines) sizes.set(`${m.cpus}/${m.memoryMiB}`, m);
-      const snapshots = new Map<string, Awaited<ReturnType<typeof ensureSnapshot>>>();
-      await timePhase(phases, 'snapshot', async () => {
-        for (const [key, m] of sizes)
-          snapshots.set(key, await ensureSnapshot(image, accel, m.cpus, m.memoryMiB, log));
-      });
-      const hosts = request.machines.map((m, i) => ({ name: m.name, address: plan.addresses[i] ?? '' }));
-      const maxMiB = Math.max(...request.machines.map((m) => m.memoryMiB));
-      const needMiB = request.machines.reduce((sum, m) => sum + m.memoryMiB * 0.6, 0);
-      if (needMiB * 2 ** 20 > freemem()) {
-        throw new InfrastructureError(
-          `qemu: ${request.machines.length} VMs need about ${Math.round(needMiB)} MiB, ${Math.round(freemem() / 2 ** 20)} MiB free`,
-          { hint: 'use fewer or smaller machines, or the podman provider' },
-        );
-      }
-      const limit = pLimit(startConcurrency(request.machines.length, maxMiB * 0.6, 2));
-      const machines: Machine[] = await Promise.all(
-        request.machines.map((spec, index) =>
-          limit(() =>
-            timePhase(
-              phases,
-              'start',
-              async () => {
-                const machine = await startClone({
-                  runId: id.runId,
-                  index,
-                  spec,
-                  address: plan.addresses[index] ?? '',
-                  prefix: plan.prefix,
-                  hosts,
-                  image,
-                  accel,
-                  snapshot: snapshots.get(`${spec.cpus}/${spec.memoryMiB}`) as NonNullable<
-                    ReturnType<typeof snapshots.get>
-                  >,
-                  stateDir,
-                  runKeyFile: keyFile,
-                  runPublicKey: publicKey,
-                  ...(request.signal ? { signal: request.signal } : {}),
-                });
-                log(
-                  `${spec.name}: SSH ready at 127.0.0.1:${machine.sshPort}, ${machine.address} on the run network`,
-                );
-                return machine;
-              },
-              spec.name,
-            ),
+    }
+    const limit = pLimit(startConcurrency(request.machines.length, maxMiB * 0.6, 2));
+    const machines: Machine[] = await Promise.all(
+      request.machines.map((spec, index) =>
+        limit(() =>
+          timePhase(
+            phases,
+            'start',
+            async () => {
+              const machine = await startClone({
+                runId: id.runId,
+                index,
+                spec,
+                address: plan.addresses[index] ?? '',
+                prefix: plan.prefix,
+                hosts,
+                image,
+                accel,
+                snapshot: snapshots.get(`${spec.cpus}/${spec.memoryMiB}`) as NonNullable<
+                  ReturnType<typeof snapshots.get>
+                >,
+                stateDir,
+                runKeyFile: keyFile,
+                runPublicKey: publicKey,
+                ...(request.signal ? { signal: request.signal } : {}),
+              });
+              log(
+                `${spec.name}: SSH ready at 127.0.0.1:${machine.sshPort}, ${machine.address} on the run network`,
+              );
+              return machine;
+            },
+            spec.name,
           ),
         ),
-      );
-      await writeFile(path.join(stateDir, 'machines.json'), `${JSON.stringify(machines, null, 2)}\n`);
-      return { machines, phases, artifactHost: plan.gateway };
-    } catch (error) {
-      await this.down(id, stateDir).catch(() => {});
-      throw wrapUpFailure(error, this.name, stateDir);
-    }
+      ),
+    );
+    return { machines, artifactHost: plan.gateway };
   }
 
   // Idempotent: stops the run's QEMUs (SIGTERM, then SIGKILL), removes taps, bridge, firewall
@@ -130,9 +115,7 @@ export class QemuProvider implements Provider {
   async down(id: RunIdentity, stateDir: string): Promise<void> {
     assertRunId(id.runId);
     await removeQemuRun(id.runId);
-    await rm(stateDir, { recursive: true, force: true });
-    await releaseRunSysctls(id.runId);
-    await removeRunIndex(id.runId);
+    await releaseLocalRun(id.runId, stateDir);
   }
 
   async dumpLogs(id: RunIdentity, stateDir: string, outDir: string): Promise<string[]> {

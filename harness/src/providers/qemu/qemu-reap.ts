@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
-import { listRegisteredRuns, releaseRunSysctls } from '../common/host-sysctls.ts';
-import { readRunIndex, removeRunIndex } from '../common/run-index.ts';
+import { listRegisteredRuns } from '../common/host-sysctls.ts';
+import { releaseLocalRun } from '../common/local-run.ts';
+import { readRunIndex } from '../common/run-index.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
 import { removeQemuRun } from './qemu-provider.ts';
@@ -31,12 +32,7 @@ export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
     }
     report.removed.push(...(await removeQemuRun(runId)));
     const entry = index.find((e) => e.id.runId === runId);
-    if (entry) {
-      await rm(entry.stateDir, { recursive: true, force: true });
-      report.removed.push(`state dir ${entry.stateDir}`);
-    }
-    report.removed.push(...(await releaseRunSysctls(runId)).map((r) => `host sysctl ${r}`));
-    await removeRunIndex(runId);
+    report.removed.push(...(await releaseLocalRun(runId, entry?.stateDir)));
   }
   return report;
 }

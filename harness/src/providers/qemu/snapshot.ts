@@ -2,7 +2,8 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
-import { withFileLock } from '../common/file-lock.ts';
+import type { MachineSize } from '../../matrix/model.ts';
+import { withFileLock } from '../../system/file-lock.ts';
 import type { GoldenImage } from '../common/golden-image.ts';
 import { runToolOk } from '../common/run-tool.ts';
 import { ensureRunKey, sshRun, waitForSsh } from '../common/ssh.ts';
@@ -22,6 +23,10 @@ export interface VmSnapshot {
   identityFile: string;
   keyFile: string;
 }
+
+// The machine size whose template snapshot `npm run setup` builds (30-images.sh, 2x1024): the
+// qemu tests and the bench use it, so their VMs resume from that snapshot instead of booting one.
+export const SETUP_SNAPSHOT_MACHINE: MachineSize = { cpus: 2, memoryMiB: 1024, diskGiB: 4 };
 
 export function snapshotDir(image: GoldenImage, accel: AccelChoice, cpus: number, memoryMiB: number): string {
   return path.join(
