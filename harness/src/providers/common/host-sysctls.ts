@@ -63,8 +63,12 @@ export async function restoreSysctls(baseline: Record<string, string>): Promise<
   return restored;
 }
 
-function hostDir(): string {
-  return stateDir('host');
+// The sysctls are the host's, so every run on the host shares one registry, whatever its
+// KVMATRIX_STATE_DIR (tests use scratch ones: with a registry each, a test's release restored
+// its own baseline under a live run). /run is emptied at boot, as the sysctls are reset.
+export function hostDir(): string {
+  if (process.env.KVMATRIX_HOST_STATE_DIR) return process.env.KVMATRIX_HOST_STATE_DIR;
+  return process.getuid?.() === 0 ? '/run/kvmatrix/host' : stateDir('host');
 }
 
 // Records the host's sysctls before the first live local run and registers this run; the
