@@ -61,6 +61,8 @@ export interface PreflightCheck {
 export interface ReapOptions {
   runId?: string;
   olderThanMs?: number;
+  // Also remove runs left on purpose by `kvmatrix run --keep`.
+  includeKept?: boolean;
 }
 
 export interface ReapReport {

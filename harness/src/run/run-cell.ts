@@ -4,6 +4,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_INFRASTRUCTURE, isKvError } from '../errors.ts';
 import type { LayoutNode } from '../matrix/model.ts';
+import { markRunKept } from '../providers/common/run-index.ts';
 import type { Provider, RunIdentity } from '../providers/provider.ts';
 import {
   type CellOutcome,
@@ -307,6 +308,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       progress.end(`tear down (${provider.name})`, 'passed', Date.now() - t);
     } else {
       await artifacts?.close();
+      await markRunKept(id.runId);
       progress.info(
         `kept the machines: \`kvmatrix ssh ${cell.name}\`, \`kvmatrix run ${cell.name} --from-step <step>\`, \`kvmatrix down ${cell.name}\``,
       );

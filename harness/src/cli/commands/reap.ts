@@ -12,7 +12,12 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
-async function reap(options: { olderThan?: string; provider?: string[]; run?: string }): Promise<void> {
+async function reap(options: {
+  olderThan?: string;
+  provider?: string[];
+  run?: string;
+  includeKept?: boolean;
+}): Promise<void> {
   const olderThanMs = options.olderThan ? parseDuration(options.olderThan) : undefined;
   const names = options.provider?.length ? options.provider : providerNames();
   const log = stderrLog('reap');
@@ -23,6 +28,7 @@ async function reap(options: { olderThan?: string; provider?: string[]; run?: st
       const report = await provider.reap({
         ...(olderThanMs !== undefined ? { olderThanMs } : {}),
         ...(options.run ? { runId: options.run } : {}),
+        ...(options.includeKept ? { includeKept: true } : {}),
       });
       for (const item of report.removed) process.stdout.write(`removed ${name}: ${item}\n`);
       for (const item of report.kept) process.stdout.write(`kept ${name}: ${item}\n`);
@@ -42,6 +48,7 @@ export function registerReapCommand(program: Command): void {
     .description('remove machines, networks and files that dead runs left behind')
     .option('--older-than <age>', 'only runs created at least this long ago (e.g. 3h)')
     .option('--provider <name...>', `only these providers (${providerNames().join(', ')})`)
-    .option('--run <id>', 'only this run id')
+    .option('--run <id>', 'only this run id (removed even if its harness is alive or it was kept)')
+    .option('--include-kept', 'also remove runs left on purpose by `kvmatrix run --keep`')
     .action(reap);
 }

@@ -12,6 +12,8 @@ export interface RunIndexEntry {
   stateDir: string;
   createdAt: string;
   pid: number;
+  // Set when the harness left the machines on purpose (`kvmatrix run --keep`): reap leaves them.
+  kept?: boolean;
 }
 
 function indexDir(): string {
@@ -21,6 +23,17 @@ function indexDir(): string {
 export async function writeRunIndex(entry: RunIndexEntry): Promise<void> {
   await mkdir(indexDir(), { recursive: true });
   await writeFile(path.join(indexDir(), `${entry.id.runId}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+}
+
+// Marks a run as kept on purpose; a run without an entry (kubevirt keeps none) is left as it is.
+export async function markRunKept(runId: string): Promise<void> {
+  const file = path.join(indexDir(), `${runId}.json`);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  await writeFile(
+    file,
+    `${JSON.stringify({ ...(JSON.parse(text) as RunIndexEntry), kept: true }, null, 2)}\n`,
+  );
 }
 
 export async function removeRunIndex(runId: string): Promise<void> {

@@ -1,18 +1,15 @@
 import { listRegisteredRuns } from '../common/host-sysctls.ts';
 import { releaseLocalRun } from '../common/local-run.ts';
+import { reasonToKeep } from '../common/reap-policy.ts';
 import { readRunIndex } from '../common/run-index.ts';
-import { isOwnerAlive } from '../common/run-labels.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
 
 // Removes what dead podman runs left (containers, volumes, networks, state dirs, sysctl
 // registrations), found by the kvmatrix.run label and the host's run index. A run whose harness
-// process is alive, or younger than `olderThanMs`, is kept; naming a run id reaps it regardless.
+// process is alive, kept by --keep, or younger than `olderThanMs` is kept (common/reap-policy.ts).
 export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
   const report: ReapReport = { removed: [], kept: [] };
-  const now = Date.now();
-  const isOld = (createdAt: string | undefined) =>
-    !options.olderThanMs || !createdAt || now - Date.parse(createdAt) >= options.olderThanMs;
   const index = await readRunIndex('podman');
   const runs = new Map<string, string | undefined>();
   const owners = new Map<string, string | undefined>();
@@ -24,17 +21,22 @@ export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
   for (const runId of await listRegisteredRuns('podman')) if (!runs.has(runId)) runs.set(runId, undefined);
   for (const [runId, createdAt] of runs) {
     if (options.runId && runId !== options.runId) continue;
-    const owner = owners.get(runId) ?? String(index.find((e) => e.id.runId === runId)?.pid ?? '');
-    if (!options.runId && isOwnerAlive(owner)) {
-      report.kept.push(`podman run ${runId} (its harness, pid ${owner}, is alive)`);
-      continue;
-    }
-    if (!isOld(createdAt)) {
-      report.kept.push(`podman run ${runId} (created ${createdAt})`);
+    const entry = index.find((e) => e.id.runId === runId);
+    const why = reasonToKeep(
+      {
+        provider: 'podman',
+        runId,
+        owner: owners.get(runId) ?? (entry ? String(entry.pid) : undefined),
+        ...(createdAt ? { createdAtMs: Date.parse(createdAt) } : {}),
+        kept: entry?.kept ?? false,
+      },
+      options,
+    );
+    if (why) {
+      report.kept.push(why);
       continue;
     }
     report.removed.push(...(await removePodmanRun(runId)));
-    const entry = index.find((e) => e.id.runId === runId);
     report.removed.push(...(await releaseLocalRun(runId, entry?.stateDir)));
   }
   return report;

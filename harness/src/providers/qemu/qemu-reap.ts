@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { listRegisteredRuns } from '../common/host-sysctls.ts';
 import { releaseLocalRun } from '../common/local-run.ts';
+import { reasonToKeep } from '../common/reap-policy.ts';
 import { readRunIndex } from '../common/run-index.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
@@ -9,7 +10,8 @@ import { findQemuProcesses, isProcessAlive, stopProcesses } from './vm-process.t
 
 // Removes what dead qemu runs left: QEMU processes (found by KVMATRIX_RUN in their environment),
 // taps and bridges (by alias), firewall rules, overlays and state dirs (from the host's run
-// index), sysctl registrations. A run younger than `olderThanMs` is kept.
+// index), sysctl registrations. A run whose harness is alive, kept by --keep, or younger than
+// `olderThanMs` is kept (common/reap-policy.ts).
 export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
   const report: ReapReport = { removed: [], kept: [] };
   const runs = new Map<string, number | undefined>();
@@ -26,12 +28,23 @@ export async function reapQemu(options: ReapOptions): Promise<ReapReport> {
   const now = Date.now();
   for (const [runId, atMs] of runs) {
     if (options.runId && runId !== options.runId) continue;
-    if (options.olderThanMs && atMs !== undefined && now - atMs < options.olderThanMs) {
-      report.kept.push(`qemu run ${runId} (started ${new Date(atMs).toISOString()})`);
+    const entry = index.find((e) => e.id.runId === runId);
+    const why = reasonToKeep(
+      {
+        provider: 'qemu',
+        runId,
+        ...(entry ? { owner: String(entry.pid) } : {}),
+        ...(atMs !== undefined ? { createdAtMs: atMs } : {}),
+        kept: entry?.kept ?? false,
+      },
+      options,
+      now,
+    );
+    if (why) {
+      report.kept.push(why);
       continue;
     }
     report.removed.push(...(await removeQemuRun(runId)));
-    const entry = index.find((e) => e.id.runId === runId);
     report.removed.push(...(await releaseLocalRun(runId, entry?.stateDir)));
   }
   return report;
