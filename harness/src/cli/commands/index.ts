@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerArtifactsCommand } from './artifacts.ts';
+import { registerConformanceCommand } from './conformance.ts';
 import { registerDownCommand } from './down.ts';
 import { registerGateCommand } from './gate.ts';
 import { registerGenerateCommand } from './generate.ts';
@@ -34,6 +35,7 @@ const registrations: Array<(program: Command) => void> = [
   registerSshCommand,
   registerDownCommand,
   registerGateCommand,
+  registerConformanceCommand,
 ];
 
 export function registerCommands(program: Command): void {
