@@ -6,6 +6,7 @@ import type { Provider } from '../providers/provider.ts';
 import { renderJunit } from '../report/render-junit.ts';
 import { renderCellMarkdown } from '../results/cell-summary.ts';
 import type { ResultRecord } from '../results/result-record.ts';
+import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';
 import type { Progress } from './progress.ts';
 import { runCell } from './run-cell.ts';
 import { prepareRunPrerequisites, startRunArtifacts } from './run-services.ts';
@@ -28,6 +29,7 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
   let resume: { state: Awaited<ReturnType<typeof requireRunState>>; fromStep: string } | undefined;
   if (opts.fromStep) {
     const state = await requireRunState(cell.name);
+    assertNotRunning(state);
     const fromStep = opts.fromStep === 'failed' ? state.failedStep : opts.fromStep;
     if (!fromStep || !cell.steps.some((s) => s.id === fromStep)) {
       throw new KvError('USAGE', `cell ${cell.name} has no step "${opts.fromStep}" to resume from`, {
@@ -35,6 +37,8 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
       });
     }
     resume = { state, fromStep };
+  } else {
+    await clearEarlierRun(cell.name, opts.progress);
   }
   const timeout = AbortSignal.timeout(cell.timeoutMinutes * 60_000);
   const signal = AbortSignal.any([opts.signal, timeout]);

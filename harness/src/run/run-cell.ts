@@ -100,6 +100,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
   let artifacts: ArtifactEndpoints | undefined;
   let kubectl: string | undefined;
   let setupError: unknown;
+  state.pid = process.pid;
+  state.kept = false;
   try {
     await saveRunState(state);
     artifacts = await timed(record, 'artifact-server', () => opts.startArtifacts(state.artifactPorts));
@@ -309,6 +311,8 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
     } else {
       await artifacts?.close();
       await markRunKept(id.runId);
+      state.kept = true;
+      await saveRunState(state);
       progress.info(
         `kept the machines: \`kvmatrix ssh ${cell.name}\`, \`kvmatrix run ${cell.name} --from-step <step>\`, \`kvmatrix down ${cell.name}\``,
       );

@@ -21,6 +21,10 @@ export interface RunState {
   // The mirror's ports are kept so a resumed run serves it where the nodes were told to look.
   artifactPorts?: { filePort: number; registryPort: number };
   artifactHost?: string;
+  // The harness process of the run (the latest one, for a resumed run).
+  pid?: number;
+  // Left on purpose by `--keep`: a fresh run of the cell refuses to replace it.
+  kept?: boolean;
 }
 
 export function runDir(cell: string): string {
