@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CheckId, LayoutNode } from '../../matrix/model.ts';
 import type { Machine } from '../../providers/provider.ts';
 import type { SpecCounts, SpecResult } from '../../results/result-record.ts';
+import type { Progress } from '../progress.ts';
 
 // What a check may look at: the cluster through its API (and kubectl for exec), the machines,
 // and what the cell expects (version, which nodes are members right now).
@@ -19,6 +20,8 @@ export interface CheckContext {
   // The step's variables: checks verify the settings they name (e.g. kubelet_max_pods).
   vars: Record<string, unknown>;
   signal: AbortSignal;
+  // Where a long check tells how far it is (the e2e suites: specs done of specs selected).
+  progress?: Pick<Progress, 'info' | 'detail'>;
 }
 
 // What a check that runs a test suite reports besides its evidence.

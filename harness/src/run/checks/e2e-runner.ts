@@ -10,6 +10,7 @@ import { KvError, UsageError } from '../../errors.ts';
 import { type CheckContext, CheckFailure, type SuiteOutcome } from './check.ts';
 import { parseGinkgoJunit, summarizeCounts } from './e2e-junit.ts';
 import { renderRepoList } from './e2e-repo-list.ts';
+import { GinkgoProgress } from './ginkgo-progress.ts';
 
 // Runs a focus of Kubernetes' own e2e suite against the cell: the artifact set's e2e.test under
 // its ginkgo CLI, with the cell's admin kubeconfig, `--provider=skeleton` (no cloud) and every
@@ -32,6 +33,8 @@ const outputTailLines = 60;
 // After SIGTERM ginkgo interrupts the specs, lets their clean-up delete namespaces and writes its
 // report; under load that took longer than 90 s for six processes.
 const killGraceMs = 300_000;
+// How often a running suite reports its count as a line of its own.
+const progressEveryMs = 120_000;
 
 export interface E2eTools {
   e2eTest: string;
@@ -157,8 +160,15 @@ export async function runE2eSuite(
         detached: true,
       },
     );
+    // A line every two minutes in a job log, the live line on a terminal.
+    const progress = new GinkgoProgress();
+    const report = () => ctx.progress?.info(progress.describe(selection.label, Date.now() - started));
+    const ticker = setInterval(report, progressEveryMs);
+    ticker.unref();
     let partial = '';
     child.all?.on('data', (chunk: Buffer) => {
+      progress.read(chunk.toString());
+      ctx.progress?.detail(progress.describe(selection.label, Date.now() - started));
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
@@ -166,7 +176,10 @@ export async function runE2eSuite(
         if (tail.length > outputTailLines) tail.shift();
       }
     });
-    const result = await child.finally(() => killGroup(child.pid));
+    const result = await child.finally(() => {
+      clearInterval(ticker);
+      killGroup(child.pid);
+    });
     const junitFile = path.join(dir, 'junit.xml');
     const seconds = Math.round((Date.now() - started) / 1000);
     const outputTail = [...tail, partial].join('\n').trim();
