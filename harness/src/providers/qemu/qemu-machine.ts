@@ -3,9 +3,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
 import type { GoldenImage } from '../common/golden-image.ts';
+import { timePhase } from '../common/phases.ts';
 import { runToolOk } from '../common/run-tool.ts';
 import { sshRun, waitForSsh } from '../common/ssh.ts';
-import type { Machine, MachineSpec } from '../provider.ts';
+import type { Machine, MachineSpec, PhaseTiming } from '../provider.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
 import { identityScript, macFor } from './identity.ts';
@@ -29,6 +30,8 @@ export interface CloneInput {
   runKeyFile: string;
   runPublicKey: string;
   signal?: AbortSignal;
+  // Where the clone's own phases go (resume, ssh, identity, login), for the record and the bench.
+  phases?: PhaseTiming[];
 }
 
 // Starts one VM from the template snapshot and gives it its own identity over SSH (template key),
@@ -63,29 +66,14 @@ export async function startClone(input: CloneInput): Promise<Machine> {
     identityFile: input.snapshot.identityFile,
     incoming: `exec:cat ${input.snapshot.state}`,
   });
+  const phases = input.phases ?? [];
+  const phase = <T>(name: string, fn: () => Promise<T>) => timePhase(phases, name, fn, spec.name);
   spawnQemu(args, `${base}.qemu.log`, input.runId, spec.name);
-  const qmp = new QmpClient(qmpSocket);
-  try {
-    await qmp.connect(30_000);
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      input.signal?.throwIfAborted();
-      const status = ((await qmp.execute('query-status')) as { status: string }).status;
-      if (status === 'running') break;
-      if (status === 'paused' || status === 'postmigrate') await qmp.execute('cont');
-      if (status === 'internal-error' || status === 'guest-panicked' || Date.now() > deadline) {
-        throw new InfrastructureError(`${spec.name}: VM did not resume from the snapshot (status ${status})`);
-      }
-      await sleep(50);
-    }
-    if (spec.diskGiB * 1024 > 4096) {
-      await qmp.execute('block_resize', { device: 'disk0', size: spec.diskGiB * 2 ** 30 });
-    }
-  } finally {
-    qmp.close();
-  }
+  await phase('resume', () => resumeFromSnapshot(qmpSocket, spec, input.signal));
   const template = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.snapshot.keyFile };
-  await waitForSsh(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` });
+  await phase('ssh', () =>
+    waitForSsh(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` }),
+  );
   const script = identityScript({
     hostname: spec.name,
     authorizedKey: input.runPublicKey,
@@ -97,14 +85,18 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   });
   await writeFile(`${base}.identity.sh`, script);
   const grow = spec.diskGiB * 1024 > 4096 ? 'resize2fs /dev/vda >/dev/null 2>&1 || true\n' : '';
-  const applied = await sshRun(template, 'sh -s', { input: script + grow, timeoutMs: 180_000 });
+  const applied = await phase('identity', () =>
+    sshRun(template, 'sh -s', { input: script + grow, timeoutMs: 180_000 }),
+  );
   if (applied.exitCode !== 0) {
     throw new InfrastructureError(
       `${spec.name}: could not set the identity of the clone: ${applied.stderr.trim()}`,
     );
   }
   const target = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.runKeyFile };
-  await waitForSsh(target, { timeoutMs: 300_000, signal: input.signal, what: `VM ${spec.name}` });
+  await phase('login', () =>
+    waitForSsh(target, { timeoutMs: 300_000, signal: input.signal, what: `VM ${spec.name}` }),
+  );
   return {
     name: spec.name,
     address: input.address,
@@ -119,4 +111,29 @@ export async function startClone(input: CloneInput): Promise<Machine> {
       kvmatrix_qemu_accel: input.accel.accel,
     },
   };
+}
+
+// Resumes the VM QEMU started with -incoming from the template's saved state (cont once the
+// migration stream is read), and grows its disk when the machine asks for more than the template.
+async function resumeFromSnapshot(qmpSocket: string, spec: MachineSpec, signal?: AbortSignal): Promise<void> {
+  const qmp = new QmpClient(qmpSocket);
+  try {
+    await qmp.connect(30_000);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      signal?.throwIfAborted();
+      const status = ((await qmp.execute('query-status')) as { status: string }).status;
+      if (status === 'running') break;
+      if (status === 'paused' || status === 'postmigrate') await qmp.execute('cont');
+      if (status === 'internal-error' || status === 'guest-panicked' || Date.now() > deadline) {
+        throw new InfrastructureError(`${spec.name}: VM did not resume from the snapshot (status ${status})`);
+      }
+      await sleep(50);
+    }
+    if (spec.diskGiB * 1024 > 4096) {
+      await qmp.execute('block_resize', { device: 'disk0', size: spec.diskGiB * 2 ** 30 });
+    }
+  } finally {
+    qmp.close();
+  }
 }

@@ -95,6 +95,7 @@ export class QemuProvider implements Provider {
                 stateDir,
                 runKeyFile: keyFile,
                 runPublicKey: publicKey,
+                phases,
                 ...(request.signal ? { signal: request.signal } : {}),
               });
               log(
