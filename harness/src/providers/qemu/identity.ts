@@ -53,6 +53,11 @@ export function identityScript(id: Identity): string {
       'fi',
     );
   }
-  lines.push('if [ -d /run/systemd/system ] && systemctl is-active -q ssh; then systemctl restart ssh; fi');
+  // SIGHUP makes sshd re-execute itself with the new host key: cheaper under emulation than a
+  // restart (whose ExecStartPre runs `sshd -t` and which starts the daemon twice over).
+  lines.push(
+    'pid=$(systemctl show -p MainPID --value ssh 2>/dev/null) || pid=0',
+    'if [ -d /run/systemd/system ] && [ "$pid" -gt 0 ] 2>/dev/null; then kill -HUP "$pid"; fi',
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import { InfrastructureError } from '../../errors.ts';
 import type { GoldenImage } from '../common/golden-image.ts';
 import { timePhase } from '../common/phases.ts';
 import { runToolOk } from '../common/run-tool.ts';
-import { sshRun, waitForSsh } from '../common/ssh.ts';
+import { type SshTarget, sshRun, waitForBanner, waitForSsh } from '../common/ssh.ts';
 import type { Machine, MachineSpec, PhaseTiming } from '../provider.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
@@ -71,8 +71,10 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   spawnQemu(args, `${base}.qemu.log`, input.runId, spec.name);
   await phase('resume', () => resumeFromSnapshot(qmpSocket, spec, input.signal));
   const template = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.snapshot.keyFile };
+  // One login with the template's key (the identity script) and one with the run's key: each
+  // SSH handshake costs the emulated guest seconds, so the wait before them only reads the banner.
   await phase('ssh', () =>
-    waitForSsh(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` }),
+    waitForBanner(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` }),
   );
   const script = identityScript({
     hostname: spec.name,
@@ -85,9 +87,7 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   });
   await writeFile(`${base}.identity.sh`, script);
   const grow = spec.diskGiB * 1024 > 4096 ? 'resize2fs /dev/vda >/dev/null 2>&1 || true\n' : '';
-  const applied = await phase('identity', () =>
-    sshRun(template, 'sh -s', { input: script + grow, timeoutMs: 180_000 }),
-  );
+  const applied = await phase('identity', () => runIdentity(template, script + grow, input.signal));
   if (applied.exitCode !== 0) {
     throw new InfrastructureError(
       `${spec.name}: could not set the identity of the clone: ${applied.stderr.trim()}`,
@@ -135,5 +135,17 @@ async function resumeFromSnapshot(qmpSocket: string, spec: MachineSpec, signal?:
     }
   } finally {
     qmp.close();
+  }
+}
+
+// Runs the identity script over SSH, again while the login fails (exit 255: the guest's sshd may
+// still be settling after the resume); any other failure is the script's.
+async function runIdentity(template: SshTarget, script: string, signal?: AbortSignal) {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    signal?.throwIfAborted();
+    const result = await sshRun(template, 'sh -s', { input: script, timeoutMs: 180_000 });
+    if (result.exitCode !== 255 || Date.now() > deadline) return result;
+    await sleep(200);
   }
 }
