@@ -23,6 +23,7 @@ packages=(
   containerd runc containernetworking-plugins conntrack socat iptables ethtool iproute2
   curl ca-certificates kmod procps iputils-ping less netbase udev
   linux-image-amd64 initramfs-tools e2fsprogs
+  qemu-guest-agent
 )
 
 work=$(mktemp -d "${out%/}.build.XXXXXX")

@@ -84,24 +84,6 @@ async function probeBanner(host: string, port: number, timeoutMs: number): Promi
 // Throws an InfrastructureError after `timeoutMs`. The banner and login get generous time of
 // their own: under TCG on a loaded host sshd's fork and re-exec alone can take seconds, and a
 // probe that gives up after 1 s never sees the banner.
-// Waits until the SSH port answers with a banner (no login): cheap to poll, and under emulation
-// a login costs seconds of the guest's CPU.
-export async function waitForBanner(
-  target: SshTarget,
-  options: { timeoutMs: number; signal?: AbortSignal; what?: string },
-): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < options.timeoutMs) {
-    options.signal?.throwIfAborted();
-    if (await probeBanner(target.host, target.port, 10_000)) return Date.now() - started;
-    await sleep(100);
-  }
-  throw new InfrastructureError(
-    `${options.what ?? `${target.host}:${target.port}`}: no SSH banner within ${Math.round(options.timeoutMs / 1000)} s`,
-    { hint: 'look at the machine logs (kvmatrix vms logs / the dumpLogs output)' },
-  );
-}
-
 export async function waitForSsh(
   target: SshTarget,
   options: { timeoutMs: number; signal?: AbortSignal; what?: string },

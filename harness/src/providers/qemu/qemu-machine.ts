@@ -5,12 +5,13 @@ import { InfrastructureError } from '../../errors.ts';
 import type { GoldenImage } from '../common/golden-image.ts';
 import { timePhase } from '../common/phases.ts';
 import { runToolOk } from '../common/run-tool.ts';
-import { type SshTarget, sshRun, waitForBanner, waitForSsh } from '../common/ssh.ts';
+import { waitForSsh } from '../common/ssh.ts';
 import type { Machine, MachineSpec, PhaseTiming } from '../provider.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
 import { identityScript, macFor } from './identity.ts';
 import { createTap } from './qemu-network.ts';
+import { GuestAgent, type GuestExecResult } from './qga.ts';
 import { QmpClient } from './qmp.ts';
 import type { VmSnapshot } from './snapshot.ts';
 import { vmArgs } from './vm-args.ts';
@@ -50,6 +51,7 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   const tap = await createTap(input.runId, input.index);
   const sshPort = await findFreePort();
   const qmpSocket = `${base}.qmp`;
+  const agentSocket = `${base}.qga`;
   const args = vmArgs({
     name: spec.name,
     accel: input.accel,
@@ -59,6 +61,7 @@ export async function startClone(input: CloneInput): Promise<Machine> {
     initrd: input.image.initrd,
     disk,
     qmpSocket,
+    agentSocket,
     consoleLog: `${base}.console.log`,
     pidFile: `${base}.pid`,
     sshPort,
@@ -70,12 +73,6 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   const phase = <T>(name: string, fn: () => Promise<T>) => timePhase(phases, name, fn, spec.name);
   spawnQemu(args, `${base}.qemu.log`, input.runId, spec.name);
   await phase('resume', () => resumeFromSnapshot(qmpSocket, spec, input.signal));
-  const template = { host: '127.0.0.1', port: sshPort, user: 'root', keyFile: input.snapshot.keyFile };
-  // One login with the template's key (the identity script) and one with the run's key: each
-  // SSH handshake costs the emulated guest seconds, so the wait before them only reads the banner.
-  await phase('ssh', () =>
-    waitForBanner(template, { timeoutMs: 600_000, signal: input.signal, what: `VM ${spec.name}` }),
-  );
   const script = identityScript({
     hostname: spec.name,
     authorizedKey: input.runPublicKey,
@@ -87,7 +84,9 @@ export async function startClone(input: CloneInput): Promise<Machine> {
   });
   await writeFile(`${base}.identity.sh`, script);
   const grow = spec.diskGiB * 1024 > 4096 ? 'resize2fs /dev/vda >/dev/null 2>&1 || true\n' : '';
-  const applied = await phase('identity', () => runIdentity(template, script + grow, input.signal));
+  // Through the guest agent: no SSH handshake (seconds of the guest's CPU under emulation) and
+  // no template key; the one login below is with the run's key.
+  const applied = await phase('identity', () => runIdentity(agentSocket, script + grow));
   if (applied.exitCode !== 0) {
     throw new InfrastructureError(
       `${spec.name}: could not set the identity of the clone: ${applied.stderr.trim()}`,
@@ -138,14 +137,13 @@ async function resumeFromSnapshot(qmpSocket: string, spec: MachineSpec, signal?:
   }
 }
 
-// Runs the identity script over SSH, again while the login fails (exit 255: the guest's sshd may
-// still be settling after the resume); any other failure is the script's.
-async function runIdentity(template: SshTarget, script: string, signal?: AbortSignal) {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    signal?.throwIfAborted();
-    const result = await sshRun(template, 'sh -s', { input: script, timeoutMs: 180_000 });
-    if (result.exitCode !== 255 || Date.now() > deadline) return result;
-    await sleep(200);
+// Runs the identity script in the clone through its guest agent.
+async function runIdentity(agentSocket: string, script: string): Promise<GuestExecResult> {
+  const agent = new GuestAgent(agentSocket);
+  try {
+    await agent.connect(60_000);
+    return await agent.exec('/bin/sh', ['-s'], script, 180_000);
+  } finally {
+    agent.close();
   }
 }

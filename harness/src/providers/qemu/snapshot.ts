@@ -10,6 +10,7 @@ import { ensureRunKey, sshRun, waitForSsh } from '../common/ssh.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
 import { identityScript } from './identity.ts';
+import { GuestAgent } from './qga.ts';
 import { QmpClient } from './qmp.ts';
 import { vmArgs, vmLayoutHash } from './vm-args.ts';
 import { spawnQemu, stopProcesses } from './vm-process.ts';
@@ -95,6 +96,7 @@ async function buildSnapshot(
   );
   const sshPort = await findFreePort();
   const qmpSocket = path.join(snap.dir, 'qmp.sock');
+  const agentSocket = path.join(snap.dir, 'qga.sock');
   const pidFile = path.join(snap.dir, 'vm.pid');
   const args = vmArgs({
     name: 'template',
@@ -105,6 +107,7 @@ async function buildSnapshot(
     initrd: image.initrd,
     disk: snap.disk,
     qmpSocket,
+    agentSocket,
     consoleLog: path.join(snap.dir, 'console.log'),
     pidFile,
     sshPort,
@@ -121,6 +124,10 @@ async function buildSnapshot(
     // Drop the page cache and give free page reporting (2 s cycles) time to hand the freed memory
     // back: the saved state then holds only pages in use (smaller file, faster resume, less RSS).
     await sshRun(target, 'echo 3 > /proc/sys/vm/drop_caches; sleep 8', { timeoutMs: 120_000 });
+    // Clones get their identity through the guest agent: it must be serving in the saved state.
+    const agent = new GuestAgent(agentSocket);
+    await agent.connect(120_000);
+    agent.close();
     await qmp.execute('stop');
     await qmp.execute('migrate', { uri: `exec:cat > ${snap.state}` });
     const deadline = Date.now() + 120_000;
@@ -145,5 +152,6 @@ async function buildSnapshot(
     qmp.close();
     await stopProcesses([pid]);
     await rm(qmpSocket, { force: true });
+    await rm(agentSocket, { force: true });
   }
 }

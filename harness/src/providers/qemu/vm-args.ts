@@ -10,6 +10,8 @@ export interface VmArgsInput {
   initrd: string;
   disk: string;
   qmpSocket: string;
+  // The host end of the guest agent's virtio-serial port (qemu-ga in the guest).
+  agentSocket: string;
   consoleLog: string;
   pidFile: string;
   // Loopback port forwarded to the VM's SSH (QEMU user-mode networking on the first NIC).
@@ -64,6 +66,13 @@ export function vmArgs(input: VmArgsInput): string[] {
     'virtio-balloon-pci,id=balloon0,free-page-reporting=on',
     '-device',
     'vmgenid,guid=auto',
+    // The guest agent's port: a clone's identity goes in through it, not over SSH.
+    '-chardev',
+    `socket,id=qga0,path=${input.agentSocket},server=on,wait=off`,
+    '-device',
+    'virtio-serial-pci,id=vser0',
+    '-device',
+    'virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0',
     '-fw_cfg',
     `name=opt/kvmatrix/identity,file=${input.identityFile}`,
     '-serial',
@@ -88,6 +97,7 @@ export function vmLayoutHash(accel: AccelChoice, cpus: number, memoryMiB: number
     initrd: 'i',
     disk: 'd',
     qmpSocket: 'q',
+    agentSocket: 'a',
     consoleLog: 'c',
     pidFile: 'p',
     sshPort: 22,
