@@ -3,7 +3,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactSet } from './build-artifacts.ts';
 import type { ImageRecipe } from './build-images.ts';
-import { addAccounts, addBusybox, addHostPrograms, type RootfsFile } from './rootfs.ts';
+import { addAccounts, addBusybox, addHostPrograms, addNameService, type RootfsFile } from './rootfs.ts';
 
 // The images the e2e framework runs, under the names and tags test/utils/image/manifest.go asks
 // for, in the repository that KUBE_TEST_REPO_LIST's `promoterE2eRegistry` points at:
@@ -26,6 +26,8 @@ const agnhostHostPrograms = [
   '/usr/sbin/ip',
   '/usr/bin/nc.openbsd',
   '/usr/bin/dig',
+  // The DNS /etc/hosts spec runs `getent hosts` in agnhost and jessie-dnsutils.
+  '/usr/bin/getent',
 ];
 
 // Stand-ins for upstream's Apache httpd and nginx test images, which are built from Docker Hub
@@ -89,9 +91,10 @@ function agnhostRecipe(
     entrypoint: ['/agnhost'],
     cmd: ['pause'],
     hostInputs: ['/bin/busybox', ...agnhostHostPrograms],
-    revision: 5,
+    revision: 6,
     prepare: async (rootfs) => {
       await addHostPrograms(rootfs, agnhostHostPrograms);
+      await addNameService(rootfs);
       await symlink('nc.openbsd', path.join(rootfs, 'usr', 'bin', 'nc'));
       // Debian's busybox shell runs its own applets before PATH (a standalone shell), so its nc
       // would win over netcat-openbsd: /bin/sh is bash here.
@@ -167,10 +170,11 @@ export function listE2eImageRecipes(set: ArtifactSet): ImageRecipe[] {
       files: [],
       entrypoint: [],
       cmd: ['sh'],
-      hostInputs: ['/bin/busybox', '/usr/bin/dig'],
-      revision: 1,
+      hostInputs: ['/bin/busybox', '/usr/bin/dig', '/usr/bin/getent'],
+      revision: 2,
       prepare: async (rootfs) => {
-        await addHostPrograms(rootfs, ['/usr/bin/dig']);
+        await addHostPrograms(rootfs, ['/usr/bin/dig', '/usr/bin/getent']);
+        await addNameService(rootfs);
         await addBusybox(rootfs);
         await makeTmp(rootfs);
         await addAccounts(rootfs);

@@ -117,6 +117,16 @@ export async function addAccounts(root: string, users: string[] = [], groups: st
   await writeFile(path.join(root, 'etc', 'group'), `${group.join('\n')}\n`);
 }
 
+// /etc/nsswitch.conf in Debian's order, /etc/hosts before DNS (glibc without the file asks DNS
+// first); glibc 2.34 and later have the files and dns modules built in, so nothing else is needed.
+export async function addNameService(root: string): Promise<void> {
+  await mkdir(path.join(root, 'etc'), { recursive: true });
+  await writeFile(
+    path.join(root, 'etc', 'nsswitch.conf'),
+    'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n',
+  );
+}
+
 // Adds iptables (nf_tables backend by default, as Debian 12 and its kube-proxy nodes use;
 // `iptables-legacy` beside it) and conntrack with their libraries to a rootfs.
 export async function addIptables(root: string): Promise<void> {
