@@ -154,9 +154,14 @@ export function listE2eImageRecipes(set: ArtifactSet): ImageRecipe[] {
       files: [],
       entrypoint: [],
       cmd: ['sh'],
-      hostInputs: ['/bin/busybox'],
-      revision: 2,
+      hostInputs: ['/bin/busybox', '/usr/bin/bash'],
+      revision: 3,
       prepare: async (rootfs) => {
+        // /bin/sh is bash: Debian's busybox shell runs `env` as an applet inside itself and prints
+        // only the variables it could import, so the ConfigMap and Secret specs' `sh -c env` lost
+        // the environment names with a dash (data-1); upstream's busybox execs env, as bash does.
+        await addHostPrograms(rootfs, ['/usr/bin/bash']);
+        await symlink('bash', path.join(rootfs, 'usr', 'bin', 'sh'));
         await addBusybox(rootfs);
         await makeTmp(rootfs);
         await addAccounts(rootfs);
