@@ -5,6 +5,7 @@ import {
   parseRoutedSubnets,
   planAddresses,
 } from '../common/address-plan.ts';
+import { isolateRunBridge } from '../common/run-firewall.ts';
 import { runTool } from '../common/run-tool.ts';
 import { podman } from './podman.ts';
 
@@ -46,7 +47,14 @@ export async function createRunNetwork(
       ...labelArgs,
       name,
     ]);
-    if (result.exitCode === 0) return plan;
+    if (result.exitCode === 0) {
+      const bridge = (
+        await podman(['network', 'inspect', '--format', '{{.NetworkInterface}}', name])
+      ).stdout.trim();
+      if (!bridge) throw new InfrastructureError(`podman network ${name} has no bridge interface`);
+      await isolateRunBridge(runId, bridge);
+      return plan;
+    }
     lastError = result.stderr.trim();
     if (!/subnet/i.test(lastError)) break;
   }

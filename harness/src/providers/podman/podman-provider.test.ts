@@ -55,6 +55,7 @@ async function expectNoResourcesLeft(runId: string, bridge?: string): Promise<vo
   const networks = await runTool('podman', ['network', 'ls', '--format', '{{.Name}}']);
   expect(networks.stdout).not.toContain(networkName(runId));
   if (bridge) expect((await runTool('ip', ['link', 'show', bridge])).exitCode).not.toBe(0);
+  expect((await runTool('iptables', ['-S', 'FORWARD'])).stdout).not.toContain(`kvmatrix.run=${runId}`);
 }
 
 async function containerIdentity(runId: string, machine: string): Promise<string> {
@@ -101,6 +102,20 @@ describe.runIf(isRoot)('the podman provider', () => {
         ]);
         bridge = inspect.stdout.trim() || undefined;
         expect(await containerIdentity(id.runId, 'n1')).not.toBe(await containerIdentity(id.runId, 'n2'));
+        // Offline: nothing beyond the run's bridge answers (the lab network here answers any
+        // address on port 80 without the run's firewall rule; curl exits 7 when refused).
+        const out = await runTool('podman', [
+          'exec',
+          `kvm-${id.runId}-n1`,
+          'curl',
+          '-s',
+          '-m',
+          '5',
+          '-o',
+          '/dev/null',
+          'http://10.96.55.55/',
+        ]);
+        expect(out.exitCode).toBe(7);
       },
       expectNoResourcesLeft: (runId) => expectNoResourcesLeft(runId, bridge),
     });

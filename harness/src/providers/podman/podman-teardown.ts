@@ -1,3 +1,4 @@
+import { removeRunForwardRules } from '../common/run-firewall.ts';
 import { LABEL_CREATED, LABEL_OWNER, LABEL_RUN } from '../common/run-labels.ts';
 import { podman, podmanList } from './podman.ts';
 
@@ -21,6 +22,7 @@ export async function removePodmanRun(runId: string): Promise<string[]> {
     await podman(['network', 'rm', '--force', ...networks]);
     removed.push(...networks.map((n) => `network ${n}`));
   }
+  removed.push(...(await removeRunForwardRules(runId)));
   return removed;
 }
 

@@ -6,6 +6,7 @@ import {
   parseRoutedSubnets,
   planAddresses,
 } from '../common/address-plan.ts';
+import { addRunForwardRule, removeRunForwardRules } from '../common/run-firewall.ts';
 import { LABEL_RUN } from '../common/run-labels.ts';
 import { runTool, runToolOk } from '../common/run-tool.ts';
 
@@ -46,20 +47,7 @@ export async function createRunBridge(runId: string, count: number): Promise<Add
   await ip(['addr', 'add', `${plan.gateway}/${plan.prefix}`, 'dev', bridge], `addressing bridge ${bridge}`);
   await ip(['link', 'set', bridge, 'up'], `starting bridge ${bridge}`);
   // Bridged frames pass iptables when br_netfilter is on: let the run's own traffic through.
-  await runTool('iptables', [
-    '-I',
-    'FORWARD',
-    '-i',
-    bridge,
-    '-o',
-    bridge,
-    '-j',
-    'ACCEPT',
-    '-m',
-    'comment',
-    '--comment',
-    alias(runId),
-  ]);
+  await addRunForwardRule(runId, ['-i', bridge, '-o', bridge, '-j', 'ACCEPT']);
   return plan;
 }
 
@@ -93,20 +81,6 @@ export async function removeRunNetwork(runId: string): Promise<string[]> {
     const result = await runTool('ip', ['link', 'del', link.name]);
     if (result.exitCode === 0) removed.push(`link ${link.name}`);
   }
-  const rules = await runTool('iptables', ['-S', 'FORWARD']).catch(() => undefined);
-  for (const line of rules?.stdout.split('\n') ?? []) {
-    if (
-      !line.includes(`"${alias(runId)}"`) &&
-      !line.includes(` ${alias(runId)} `) &&
-      !line.endsWith(alias(runId))
-    )
-      continue;
-    const args =
-      line
-        .replace(/^-A /, '-D ')
-        .match(/"[^"]*"|\S+/g)
-        ?.map((a) => a.replace(/^"|"$/g, '')) ?? [];
-    if ((await runTool('iptables', args)).exitCode === 0) removed.push(`iptables rule ${line}`);
-  }
+  removed.push(...(await removeRunForwardRules(runId)));
   return removed;
 }

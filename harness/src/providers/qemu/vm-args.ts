@@ -51,7 +51,10 @@ export function vmArgs(input: VmArgsInput): string[] {
     '-drive',
     `file=${input.disk},if=virtio,id=disk0,format=qcow2,cache=unsafe,discard=unmap`,
     '-netdev',
-    `user,id=net0,hostfwd=tcp:127.0.0.1:${input.sshPort}-:22`,
+    // restrict=on: SSH comes in through the forward, nothing goes out (offline, as the lab; the
+    // artifact server is on the run's bridge). Without it, an address a node left untranslated
+    // reached the lab network, which answers anything on ports 80 and 443.
+    `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${input.sshPort}-:22`,
     '-device',
     'virtio-net-pci,netdev=net0,mac=52:54:00:6b:76:01',
     '-netdev',
