@@ -1,7 +1,7 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../system/test/scratch-dir.ts';
 import { clearEarlierRun } from './earlier-run.ts';
 import type { Progress } from './progress.ts';
 import { loadRunState, type RunState, runDir, saveRunState } from './run-state.ts';
@@ -27,15 +27,7 @@ function stateOf(cell: string, extra: Partial<RunState>): RunState {
 // Real run state files in a scratch KVMATRIX_STATE_DIR; the killed run's teardown is the real
 // podman provider's `down` of a run that holds nothing.
 describe('a fresh run of a cell that has an earlier run state', () => {
-  let scratch = '';
-  beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'kvm-earlier-run-'));
-    process.env.KVMATRIX_STATE_DIR = scratch;
-  });
-  afterAll(async () => {
-    delete process.env.KVMATRIX_STATE_DIR;
-    await rm(scratch, { recursive: true, force: true });
-  });
+  useScratchDir('kvm-earlier-run-', { KVMATRIX_STATE_DIR: '.' });
 
   it('goes ahead when there is none', async () => {
     await expect(clearEarlierRun('none', quiet)).resolves.toBeUndefined();

@@ -1,27 +1,21 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../system/test/scratch-dir.ts';
 import { hostDir, listRegisteredRuns, registerRunSysctls, releaseRunSysctls } from './host-sysctls.ts';
 
 // The registry is written for real (in a scratch KVMATRIX_HOST_STATE_DIR); no sysctl changes
 // between register and release, so the release writes nothing to /proc.
 describe('the host sysctl registry', () => {
-  let scratch = '';
-  beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'kvm-host-sysctls-'));
-    process.env.KVMATRIX_HOST_STATE_DIR = path.join(scratch, 'host');
-  });
-  afterAll(async () => {
-    delete process.env.KVMATRIX_HOST_STATE_DIR;
-    delete process.env.KVMATRIX_STATE_DIR;
-    await rm(scratch, { recursive: true, force: true });
+  const scratch = useScratchDir('kvm-host-sysctls-', {
+    KVMATRIX_HOST_STATE_DIR: 'host',
+    KVMATRIX_STATE_DIR: 'state-a',
   });
 
   it('is one per host: runs with different state dirs keep each other live until the last leaves', async () => {
-    process.env.KVMATRIX_STATE_DIR = path.join(scratch, 'state-a');
+    process.env.KVMATRIX_STATE_DIR = path.join(scratch(), 'state-a');
     await registerRunSysctls('kvmrunaaaa', 'fake');
-    process.env.KVMATRIX_STATE_DIR = path.join(scratch, 'state-b');
+    process.env.KVMATRIX_STATE_DIR = path.join(scratch(), 'state-b');
     await registerRunSysctls('kvmrunbbbb', 'fake');
     expect((await listRegisteredRuns('fake')).sort()).toEqual(['kvmrunaaaa', 'kvmrunbbbb']);
 
@@ -29,7 +23,7 @@ describe('the host sysctl registry', () => {
     expect(await listRegisteredRuns('fake')).toEqual(['kvmrunaaaa']);
     await access(path.join(hostDir(), 'sysctl-baseline.json'));
 
-    process.env.KVMATRIX_STATE_DIR = path.join(scratch, 'state-a');
+    process.env.KVMATRIX_STATE_DIR = path.join(scratch(), 'state-a');
     await releaseRunSysctls('kvmrunaaaa');
     expect(await listRegisteredRuns('fake')).toEqual([]);
     await expect(access(path.join(hostDir(), 'sysctl-baseline.json'))).rejects.toThrow();

@@ -1,7 +1,7 @@
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../system/test/scratch-dir.ts';
 import type { Machine, RunIdentity } from '../provider.ts';
 import { releaseLocalRun, upLocalRun } from './local-run.ts';
 import { readRunIndex } from './run-index.ts';
@@ -32,20 +32,12 @@ const machine: Machine = {
 };
 
 describe('the frame of a local up', () => {
-  let scratch = '';
-  beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'kvm-local-run-'));
-    process.env.KVMATRIX_STATE_DIR = path.join(scratch, 'state');
-  });
-  afterAll(async () => {
-    delete process.env.KVMATRIX_STATE_DIR;
-    await rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = useScratchDir('kvm-local-run-', { KVMATRIX_STATE_DIR: 'state' });
 
   it('records the run before making machines and keeps them in machines.json', async () => {
     const provider = fakeProvider();
     const id = { runId: newRunId(), cell: 'c' };
-    const stateDir = path.join(scratch, 'ok');
+    const stateDir = path.join(scratch(), 'ok');
     const result = await upLocalRun(provider, { id, machines: [], stateDir }, async (phases) => {
       expect((await readRunIndex('fake')).map((e) => e.id.runId)).toContain(id.runId);
       phases.push({ phase: 'start', startedAt: new Date().toISOString(), durationMs: 1 });
@@ -62,7 +54,7 @@ describe('the frame of a local up', () => {
   it('calls down and throws the wrapped error when making the machines fails', async () => {
     const provider = fakeProvider();
     const id = { runId: newRunId(), cell: 'c' };
-    const stateDir = path.join(scratch, 'failed');
+    const stateDir = path.join(scratch(), 'failed');
     const up = upLocalRun(provider, { id, machines: [], stateDir }, async () => {
       throw new Error('boom');
     });
@@ -74,7 +66,7 @@ describe('the frame of a local up', () => {
 
   it('refuses a bad machine name before it creates anything', async () => {
     const provider = fakeProvider();
-    const stateDir = path.join(scratch, 'bad');
+    const stateDir = path.join(scratch(), 'bad');
     const spec = { name: 'Bad_Name', roles: [], os: 'debian12', cpus: 1, memoryMiB: 512, diskGiB: 4 };
     const up = upLocalRun(
       provider,

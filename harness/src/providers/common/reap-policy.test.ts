@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../system/test/scratch-dir.ts';
 import { reasonToKeep } from './reap-policy.ts';
 import { markRunKept, readRunIndex, writeRunIndex } from './run-index.ts';
 
@@ -35,15 +33,7 @@ describe('which runs reap leaves alone', () => {
 });
 
 describe('markRunKept', () => {
-  let scratch = '';
-  beforeAll(async () => {
-    scratch = await mkdtemp(path.join(tmpdir(), 'kvm-reap-policy-'));
-    process.env.KVMATRIX_STATE_DIR = scratch;
-  });
-  afterAll(async () => {
-    delete process.env.KVMATRIX_STATE_DIR;
-    await rm(scratch, { recursive: true, force: true });
-  });
+  useScratchDir('kvm-reap-policy-', { KVMATRIX_STATE_DIR: '.' });
 
   it('marks the run index entry and leaves a run without one alone', async () => {
     const id = { runId: 'kvmkept1', cell: 'c' };
