@@ -31,7 +31,7 @@ export interface CloneInput {
   runKeyFile: string;
   runPublicKey: string;
   signal?: AbortSignal;
-  // Where the clone's own phases go (resume, ssh, identity, login), for the record and the bench.
+  // Where the clone's own phases go (resume, identity, login), for the record and the bench.
   phases?: PhaseTiming[];
 }
 

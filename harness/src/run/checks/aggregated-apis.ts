@@ -1,14 +1,18 @@
 import { ApiregistrationV1Api, CustomObjectsApi, type V1APIService } from '@kubernetes/client-node';
 import { type CheckContext, CheckFailure, eventually } from './check.ts';
 
+function availableCondition(service: V1APIService) {
+  return service.status?.conditions?.find((c) => c.type === 'Available');
+}
+
 function isAvailable(service: V1APIService): boolean {
-  return service.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
+  return availableCondition(service)?.status === 'True';
 }
 
 function describeServices(services: V1APIService[]): string {
   return services
     .map((s) => {
-      const available = s.status?.conditions?.find((c) => c.type === 'Available');
+      const available = availableCondition(s);
       return `${s.metadata?.name} -> ${s.spec?.service?.namespace}/${s.spec?.service?.name}: Available=${available?.status ?? '?'} ${available?.reason ?? ''} ${available?.message ?? ''}`;
     })
     .join('\n');
@@ -17,7 +21,7 @@ function describeServices(services: V1APIService[]): string {
 // `name (Reason: message)`: the reason says which side failed (MissingEndpoints: no ready pod;
 // FailedDiscoveryCheck: the API server reached something that did not answer as the API).
 function describeDown(service: V1APIService): string {
-  const available = service.status?.conditions?.find((c) => c.type === 'Available');
+  const available = availableCondition(service);
   const why = [available?.reason, available?.message].filter(Boolean).join(': ');
   return why ? `${service.metadata?.name} (${why})` : `${service.metadata?.name}`;
 }
