@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, readFile, statfs, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { cacheDir, repoRoot } from '../../system/paths.ts';
@@ -83,6 +83,7 @@ export async function ensureGoldenImage(
   }
   log(`building golden node image ${image.os} (${image.hash}) with debootstrap: 2-3 minutes, cached after`);
   const started = Date.now();
+  await mkdir(path.dirname(image.dir), { recursive: true });
   await runToolOk(
     'flock',
     [
