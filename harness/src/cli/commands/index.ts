@@ -5,6 +5,7 @@ import { registerDownCommand } from './down.ts';
 import { registerGateCommand } from './gate.ts';
 import { registerGenerateCommand } from './generate.ts';
 import { registerImagesCommand } from './images.ts';
+import { registerLabCommand } from './lab.ts';
 import { registerLintCommand } from './lint.ts';
 import { registerMatrixCommand } from './matrix.ts';
 import { registerOperatorCommand } from './operator.ts';
@@ -36,6 +37,7 @@ const registrations: Array<(program: Command) => void> = [
   registerDownCommand,
   registerGateCommand,
   registerConformanceCommand,
+  registerLabCommand,
 ];
 
 export function registerCommands(program: Command): void {
