@@ -59,7 +59,7 @@ if (($#)); then
       tail -n 20 "$work/source-$name.log" >&2
       exit 1
     }
-    orig=$(find "$root/usr/src/download-$name" -maxdepth 1 -name '*.orig.tar.*' | head -n 1)
+    orig=$(find "$root/usr/src/download-$name" -maxdepth 1 -name '*.orig.tar.*' ! -name '*.asc' | head -n 1)
     install -d "$root/usr/src/$name"
     tar -xf "$orig" -C "$root/usr/src/$name" --strip-components=1
     rm -rf "$root/usr/src/download-$name"

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { hashFile, hashRecipe } from '../artifacts/manifest.ts';
 import { formatSeconds, type ProgressReporter } from '../artifacts/progress.ts';
@@ -54,6 +55,7 @@ function sourceOf(from: string, binDir: string): string {
   const [kind, rest] = [from.slice(0, from.indexOf(':')), from.slice(from.indexOf(':') + 1)];
   if (kind === 'bin') return path.join(binDir, rest);
   if (kind === 'kubevirt' || kind === 'cdi') return path.join(moduleDir(kind), rest);
+  if (kind === 'lab') return fileURLToPath(new URL(`image-files/${rest}`, import.meta.url));
   throw new KvError('INTERNAL', `unknown file source ${from} in a lab image recipe`);
 }
 

@@ -158,27 +158,28 @@ export function cdiCr(registry: string): Record<string, unknown> {
 export async function renderLocalPath(input: ManifestInput): Promise<string> {
   const text = await readFile(path.join(input.localPathDir, 'deploy/local-path-storage.yaml'), 'utf8');
   const image = `${input.registry}/kvmatrix-lab/local-path-provisioner:v${labVersions.localPath}`;
-  const docs = parseAllDocuments(text).map((doc) => doc.toJS() as Record<string, any> | null);
-  const out = docs.filter((doc): doc is Record<string, any> => Boolean(doc));
+  interface Doc {
+    kind?: string;
+    metadata?: { annotations?: Record<string, string> };
+    spec?: { template?: { spec?: { containers?: Array<{ image?: string; imagePullPolicy?: string }> } } };
+    data?: Record<string, string>;
+  }
+  const out = parseAllDocuments(text)
+    .map((doc) => doc.toJS() as Doc | null)
+    .filter((doc): doc is Doc => Boolean(doc));
   for (const doc of out) {
-    if (doc.kind === 'Deployment') {
-      for (const container of doc.spec.template.spec.containers) {
-        container.image = image;
-        container.imagePullPolicy = 'IfNotPresent';
-      }
+    for (const container of doc.kind === 'Deployment' ? (doc.spec?.template?.spec?.containers ?? []) : []) {
+      container.image = image;
+      container.imagePullPolicy = 'IfNotPresent';
     }
     if (doc.kind === 'StorageClass') {
-      doc.metadata.annotations = {
-        ...(doc.metadata.annotations ?? {}),
-        'storageclass.kubernetes.io/is-default-class': 'true',
+      doc.metadata = {
+        ...doc.metadata,
+        annotations: { ...doc.metadata?.annotations, 'storageclass.kubernetes.io/is-default-class': 'true' },
       };
     }
-    if (doc.kind === 'ConfigMap' && doc.data?.['helperPod.yaml']) {
-      doc.data['helperPod.yaml'] = String(doc.data['helperPod.yaml']).replace(
-        /image: \S+/,
-        `image: ${image}`,
-      );
-    }
+    const helper = doc.kind === 'ConfigMap' ? doc.data?.['helperPod.yaml'] : undefined;
+    if (doc.data && helper) doc.data['helperPod.yaml'] = helper.replace(/image: \S+/, `image: ${image}`);
   }
   return out.map((doc) => `---\n${stringify(doc)}`).join('');
 }

@@ -10,6 +10,8 @@ export const runtimeRootSpec = {
   suite: labVersions.debianSuite,
   packages: [
     'libvirt-daemon-driver-qemu',
+    // Debian builds libvirt without the modular daemons: libvirtd stands in for virtqemud.
+    'libvirt-daemon',
     'libvirt-clients',
     'qemu-system-x86',
     'qemu-utils',
