@@ -1,10 +1,12 @@
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { buildGoRecipe } from '../artifacts/build-go-recipe.ts';
 import { findGoToolchain, runGo } from '../artifacts/go-toolchain.ts';
 import { hashFile, hashRecipe } from '../artifacts/manifest.ts';
 import { formatSeconds, type ProgressReporter } from '../artifacts/progress.ts';
-import { UsageError } from '../errors.ts';
+import { KvError, UsageError } from '../errors.ts';
 import { acquireFileLock } from '../system/file-lock.ts';
 import { cacheDir } from '../system/paths.ts';
 import { chrootCommand, ensureDebianRoot } from './debian-root.ts';
@@ -95,13 +97,17 @@ export async function buildLabBinaries(options: BuildLabOptions): Promise<{ dir:
     for (const recipe of wanted) {
       if (options.force || !(await isCurrent(dir, manifest, recipe))) stale.push(recipe);
     }
-    if (!stale.length) {
+    const containerDisk =
+      wanted.some((r) => r.name === 'kubevirt') &&
+      (stale.some((r) => r.name === 'kubevirt') ||
+        !(await stat(path.join(binDir, 'container-disk')).catch(() => undefined)));
+    if (!stale.length && !containerDisk) {
       progress(`lab binaries up to date in ${dir}`);
       return { dir, binDir };
     }
     const toolchain = await findGoToolchain();
     progress(`building ${stale.map((r) => r.name).join(', ')} with ${toolchain.version}`);
-    const needsRoot = stale.some((r) => r.buildRoot || r.thirdParty?.length);
+    const needsRoot = containerDisk || stale.some((r) => r.buildRoot || r.thirdParty?.length);
     const root = needsRoot ? await ensureDebianRoot(buildRootSpec, progress) : undefined;
     // The toolchain, module cache and build cache appear at the same paths inside the build root.
     const goDirs = (await runGo(toolchain, ['env', 'GOROOT', 'GOMODCACHE', 'GOCACHE'], { cwd: '/' }))
@@ -149,10 +155,54 @@ export async function buildLabBinaries(options: BuildLabOptions): Promise<{ dir:
       await writeLabManifest(dir, manifest);
       step(`done in ${formatSeconds(seconds)}`);
     }
+    if (stale.some((r) => r.name === 'kubevirt') && root)
+      await buildContainerDisk(root, binDir, manifest, progress);
+    await writeLabManifest(dir, manifest);
     return { dir, binDir };
   } finally {
     await release();
   }
+}
+
+// KubeVirt's container-disk (cmd/container-disk-v2alpha/main.c), which virt-launcher's image
+// carries for containerDisk volumes: C, linked statically as its BUILD.bazel says, compiled with
+// the build root's gcc.
+async function buildContainerDisk(
+  root: string,
+  binDir: string,
+  manifest: LabManifest,
+  progress: ProgressReporter,
+): Promise<void> {
+  const gomodcache = path.join(os.homedir(), 'go', 'pkg', 'mod');
+  const source = path.join(
+    process.env.GOMODCACHE ?? gomodcache,
+    `kubevirt.io/kubevirt@v${labVersions.kubevirt.version}`,
+    'cmd/container-disk-v2alpha/main.c',
+  );
+  const out = path.join(binDir, 'container-disk');
+  const [file, args] = chrootCommand(root, [path.dirname(source), binDir], binDir, 'gcc', [
+    '-O2',
+    '-static',
+    '-o',
+    out,
+    source,
+  ]);
+  const result = await execa(file, args, { reject: false, all: true });
+  if (result.exitCode !== 0) {
+    throw new KvError(
+      'TOOL_FAILED',
+      `gcc ${source} in the build root failed: ${String(result.all).slice(-600)}`,
+    );
+  }
+  manifest.files['bin/container-disk'] = {
+    sha256: await hashFile(out),
+    size: (await stat(out)).size,
+    source: `kubevirt.io/kubevirt@v${labVersions.kubevirt.version}`,
+  };
+  const component = manifest.components.kubevirt;
+  if (component && !component.files.includes('bin/container-disk'))
+    component.files.push('bin/container-disk');
+  progress('container-disk: compiled (gcc -static)');
 }
 
 async function removeTests(dir: string): Promise<void> {

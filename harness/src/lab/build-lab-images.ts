@@ -111,6 +111,11 @@ export async function buildLabImages(progress: ProgressReporter): Promise<LabIma
   const base = root ? await ensureBase(layout, root, progress) : undefined;
   const images: LabImage[] = [];
   for (const recipe of recipes) {
+    const missing = recipe.files.filter((f) => !existsSync(sourceOf(f.from, binDir))).map((f) => f.from);
+    if (missing.length) {
+      progress(`${recipe.name} image: skipped, ${missing.join(', ')} not built (kvmatrix lab build)`);
+      continue;
+    }
     const inputs = await Promise.all(recipe.files.map((f) => hashFile(sourceOf(f.from, binDir))));
     const hash = hashRecipe({ imageRevision, recipe, inputs, base: recipe.runtimeBase ? base : 'scratch' });
     const tag = `${recipe.name}-${hash}`;
