@@ -6,6 +6,7 @@ import { KvError } from '../errors.ts';
 import { cacheDir } from '../system/paths.ts';
 import { claimPort } from '../testbed/ports.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
+import { isRuntimeBuilt, resolveRuntimeRelease } from './build-runtime.ts';
 import { readManifest } from './manifest.ts';
 import { registryStorage } from './push-images.ts';
 import { startRegistry } from './registry.ts';
@@ -21,6 +22,9 @@ export interface ServeArtifactsOptions {
   registryPort?: number;
   // Kubernetes versions to serve (minor or full), e.g. ['1.34', '1.33'].
   versions: string[];
+  // Container runtimes built from Go modules to serve too, e.g. ['containerd2'] (served at
+  // /containerd/v2.4.2/...; each must be built: kvmatrix artifacts build --runtime <id>).
+  runtimes?: string[];
 }
 
 export interface ServedArtifacts {
@@ -49,8 +53,21 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
     }
     versions.push(release.kubernetes);
   }
-  const root = cacheDir('artifacts');
   const allowed = versions.map((version) => `/kubernetes/v${version}/`);
+  for (const runtime of options.runtimes ?? []) {
+    const release = resolveRuntimeRelease(runtime);
+    if (!(await isRuntimeBuilt(release))) {
+      throw new KvError(
+        'NOT_FOUND',
+        `${release.runtime} ${release.version} is not built in the artifact set`,
+        {
+          hint: `npx kvmatrix artifacts build --runtime ${release.runtime}`,
+        },
+      );
+    }
+    allowed.push(`/${release.folder}/v${release.version}/`);
+  }
+  const root = cacheDir('artifacts');
   const server = http.createServer((request, response) => {
     void serveFile(root, allowed, request, response);
   });

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { artifactDir } from '../artifacts/build-artifacts.ts';
+import { findRuntimeRelease } from '../artifacts/runtime-versions.ts';
 import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
 import { requireE2eArtifacts } from './checks/e2e-runner.ts';
@@ -15,6 +16,12 @@ export function cellVersions(cell: RunnableCell): string[] {
   return [...new Set(versions.filter((v): v is string => typeof v === 'string'))];
 }
 
+// The container runtimes a cell installs from the artifact set (containerd2), none for Debian's.
+export function cellRuntimes(cell: RunnableCell): string[] {
+  const runtime = cell.vars.container_runtime;
+  return typeof runtime === 'string' && findRuntimeRelease(runtime) ? [runtime] : [];
+}
+
 // Starts the offline mirror (file server and registry) on all host addresses, so machines reach
 // it through their network's gateway. A resumed run asks for the ports it used before.
 export async function startRunArtifacts(
@@ -24,6 +31,7 @@ export async function startRunArtifacts(
   const server = await serveArtifacts({
     host: '0.0.0.0',
     versions: cellVersions(cell),
+    runtimes: cellRuntimes(cell),
     ...(previous ? { filePort: previous.filePort, registryPort: previous.registryPort } : {}),
   });
   return {
