@@ -61,4 +61,25 @@ describe('kvmatrix select --changed-from', () => {
     expect(stderr).toContain('cannot compare with "no-such-ref"');
     expect(stderr).toContain('hint: fetch the ref first');
   });
+
+  it.each(['--help', '--output=/tmp/x', '-h'])(
+    'refuses --changed-from=%s, which git would read as an option',
+    async (ref) => {
+      const { code, stderr } = await runCli(['select', `--changed-from=${ref}`, '--matrix', matrix]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--changed-from "${ref}" is not a git ref`);
+    },
+  );
+
+  it('escapes a ref with control characters in the message', async () => {
+    const { code, stderr } = await runCli([
+      'select',
+      '--changed-from',
+      'main\u001b]0;x\u0007',
+      '--matrix',
+      matrix,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(/[\u0007\u001b]/);
+  });
 });
