@@ -56,8 +56,10 @@ chroot "$root" python3 -m venv /opt/kvmatrix/venv
 # The build host's CA bundle (it may sit behind a TLS-inspecting proxy) for this one download; the
 # image keeps Debian's own bundle.
 cp "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$root/tmp/build-ca.crt"
-chroot "$root" /opt/kvmatrix/venv/bin/pip install -q --no-cache-dir --disable-pip-version-check \
-  --cert /tmp/build-ca.crt -r /opt/kvmatrix/requirements.txt
+ca=/tmp/build-ca.crt
+chroot "$root" env PIP_CERT=$ca REQUESTS_CA_BUNDLE=$ca SSL_CERT_FILE=$ca \
+  /opt/kvmatrix/venv/bin/pip install -q --no-cache-dir --disable-pip-version-check \
+  -r /opt/kvmatrix/requirements.txt
 rm -f "$root/tmp/build-ca.crt"
 for m in dev/pts dev sys proc; do umount "$root/$m"; done
 
