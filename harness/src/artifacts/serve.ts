@@ -6,7 +6,8 @@ import { KvError } from '../errors.ts';
 import { cacheDir } from '../system/paths.ts';
 import { claimPort } from '../testbed/ports.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
-import { readManifest } from './manifest.ts';
+import { type ArtifactManifest, readManifest } from './manifest.ts';
+import { handleUpload, UPLOAD_PREFIX } from './mirror-uploads.ts';
 import { registryStorage } from './push-images.ts';
 import { startRegistry } from './registry.ts';
 
@@ -21,6 +22,12 @@ export interface ServeArtifactsOptions {
   registryPort?: number;
   // Kubernetes versions to serve (minor or full), e.g. ['1.34', '1.33'].
   versions: string[];
+  // A shared mirror (.ci/mirror): also serve every version that is or becomes complete in the
+  // cache, none required at start.
+  all?: boolean;
+  // Accept published sets from the pipeline's artifacts job with this bearer token
+  // (artifacts/mirror-uploads.ts).
+  uploadToken?: string;
 }
 
 export interface ServedArtifacts {
@@ -37,8 +44,7 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
   for (const requested of options.versions) {
     const release = resolveRelease(requested);
     const manifest = await readManifest(artifactDir(release.kubernetes));
-    const images = Object.values(manifest?.images ?? {});
-    if (!manifest || !images.length || images.some((image) => image.pushed !== image.sha256)) {
+    if (!isComplete(manifest)) {
       throw new KvError(
         'NOT_FOUND',
         `the artifact set of Kubernetes ${release.kubernetes} is not built completely`,
@@ -50,8 +56,20 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
     versions.push(release.kubernetes);
   }
   const root = cacheDir('artifacts');
-  const allowed = versions.map((version) => `/kubernetes/v${version}/`);
+  const served = new Set(versions);
+  const allowed = async (version: string) => {
+    if (served.has(version)) return true;
+    if (!options.all || !/^\d+\.\d+\.\d+$/.test(version)) return false;
+    if (!isComplete(await readManifest(path.join(root, 'kubernetes', `v${version}`)))) return false;
+    served.add(version);
+    return true;
+  };
   const server = http.createServer((request, response) => {
+    const token = options.uploadToken;
+    if (token && request.url?.startsWith(UPLOAD_PREFIX)) {
+      void handleUpload(request, response, token, (version) => served.add(version));
+      return;
+    }
     void serveFile(root, allowed, request, response);
   });
   const filePort = await claimPort(options.filePort, 'the artifact file server');
@@ -73,7 +91,7 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
   return {
     fileUrl: `http://${hostInUrl}:${filePort}`,
     registry: registry.address,
-    versions,
+    versions: [...served],
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -82,9 +100,15 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
   };
 }
 
+// A version is servable once every image of its manifest is in the registry storage.
+function isComplete(manifest: ArtifactManifest | undefined): manifest is ArtifactManifest {
+  const images = Object.values(manifest?.images ?? {});
+  return !!manifest && images.length > 0 && images.every((image) => image.pushed === image.sha256);
+}
+
 async function serveFile(
   root: string,
-  allowed: string[],
+  allowed: (version: string) => Promise<boolean>,
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
@@ -94,7 +118,8 @@ async function serveFile(
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  if (!allowed.some((prefix) => normalized.startsWith(prefix)) || normalized.includes('/.')) {
+  const version = /^\/kubernetes\/v([^/]+)\//.exec(normalized)?.[1];
+  if (!version || !(await allowed(version)) || normalized.includes('/.')) {
     response.writeHead(404).end('not found\n');
     return;
   }
