@@ -70,6 +70,15 @@ export function recipeHashOf(recipe: GoRecipe): string {
   });
 }
 
+// The recipe hash of every component a default build makes, as this checkout computes it: what a
+// published set's manifest must record for its components to count as current.
+export function expectedRecipeHashes(release: KubernetesRelease): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const recipe of selectRecipes(listRecipes(release, ''), undefined))
+    out[recipe.name] = recipeHashOf(recipe);
+  return out;
+}
+
 // The recipes a build makes: the named ones (an unknown name is a usage error), or every recipe
 // that is not optional.
 export function selectRecipes(recipes: GoRecipe[], components: string[] | undefined): GoRecipe[] {

@@ -19,7 +19,7 @@ type RawSelector = Record<string, string | string[]>;
 
 export const DEFAULT_MACHINE = { cpus: 2, memoryMiB: 2048, diskGiB: 20 };
 export const DEFAULT_PIPELINE: PipelineSettings = {
-  image: 'node:24-bookworm',
+  image: '$KVMATRIX_CI_IMAGE',
   tags: [],
   provider: 'kubevirt',
   jobsPerPipeline: 150,

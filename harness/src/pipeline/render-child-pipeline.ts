@@ -12,6 +12,9 @@ export const CELL_SCRIPT = [
   'npx kvmatrix run "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" --artifacts artifacts',
 ];
 export const CELL_TEARDOWN = ['npx kvmatrix down "$KVMATRIX_CELL" || true'];
+// npm ci and the Python tools (.ci/prepare-job); the artifacts come from the shared mirror named
+// by KVMATRIX_ARTIFACT_URL and KVMATRIX_REGISTRY, which the parent pipeline passes down.
+export const CELL_PREPARE = ['bash .ci/prepare-job --python'];
 
 export interface ChildPipelineContext {
   tierId: string;
@@ -148,7 +151,7 @@ function cellTemplate(image: string, tags: string[]): Record<string, unknown> {
     needs: [],
     retry: { max: 2, exit_codes: [3], when: ['script_failure'] },
     cache: { key: { files: ['package-lock.json'] }, paths: ['.npm/'], policy: 'pull' },
-    before_script: ['npm ci --cache .npm --prefer-offline --no-audit --no-fund'],
+    before_script: CELL_PREPARE,
     script: CELL_SCRIPT,
     after_script: CELL_TEARDOWN,
     artifacts: {

@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildArtifacts } from '../../artifacts/build-artifacts.ts';
 import { buildRuntimeArtifacts } from '../../artifacts/build-runtime.ts';
+import { createProgress } from '../../artifacts/progress.ts';
+import { publishArtifacts } from '../../artifacts/publish-artifacts.ts';
 import { runtimeReleases } from '../../artifacts/runtime-versions.ts';
 import { serveArtifacts } from '../../artifacts/serve.ts';
 import { currentMinor, kubernetesReleases } from '../../artifacts/versions.ts';
@@ -77,6 +80,17 @@ export function registerArtifactsCommand(program: Command): void {
     .option('--host <address>', 'address to listen on (a bridge address to reach machines)', '127.0.0.1')
     .option('--file-port <port>', 'port of the file server (default: a free one)', parsePort)
     .option('--registry-port <port>', 'port of the registry (default: a free one)', parsePort)
+    .option(
+      '--all',
+      'a shared mirror: serve every version that is or becomes complete (none required)',
+      false,
+    )
+    .option(
+      '--accept-uploads',
+      'accept sets published by `kvmatrix artifacts publish`, with the token of $KVMATRIX_MIRROR_TOKEN or --upload-token-file',
+      false,
+    )
+    .option('--upload-token-file <file>', 'file holding the upload token (a mounted Secret)')
     .action(
       async (opts: {
         kubernetes: string[];
@@ -84,11 +98,27 @@ export function registerArtifactsCommand(program: Command): void {
         host: string;
         filePort?: number;
         registryPort?: number;
+        all: boolean;
+        acceptUploads: boolean;
+        uploadTokenFile?: string;
       }) => {
+        let uploadToken: string | undefined;
+        if (opts.acceptUploads) {
+          uploadToken = opts.uploadTokenFile
+            ? (await readFile(opts.uploadTokenFile, 'utf8')).trim()
+            : process.env.KVMATRIX_MIRROR_TOKEN?.trim();
+          if (!uploadToken || uploadToken.length < 16) {
+            throw new UsageError('--accept-uploads needs an upload token of at least 16 characters', {
+              hint: 'KVMATRIX_MIRROR_TOKEN=... or --upload-token-file /etc/kvmatrix-mirror/token',
+            });
+          }
+        }
         const served = await serveArtifacts({
           host: opts.host,
-          versions: opts.kubernetes,
+          versions: opts.all ? [] : opts.kubernetes,
+          all: opts.all,
           ...(opts.runtime ? { runtimes: opts.runtime } : {}),
+          ...(uploadToken ? { uploadToken } : {}),
           ...(opts.filePort === undefined ? {} : { filePort: opts.filePort }),
           ...(opts.registryPort === undefined ? {} : { registryPort: opts.registryPort }),
         });
@@ -105,6 +135,27 @@ export function registerArtifactsCommand(program: Command): void {
         await served.close();
       },
     );
+
+  artifacts
+    .command('publish')
+    .description(
+      'build each version once and publish it to a shared mirror; skipped when the mirror holds it as this checkout builds it',
+    )
+    .option('-k, --kubernetes <version...>', 'Kubernetes versions to publish', [currentMinor])
+    .requiredOption('--to <url>', "the mirror's file server ($KVMATRIX_ARTIFACT_URL)")
+    .option('--force', 'publish even when the mirror is current', false)
+    .action(async (opts: { kubernetes: string[]; to: string; force: boolean }) => {
+      const token = process.env.KVMATRIX_MIRROR_TOKEN?.trim();
+      const outcomes = await publishArtifacts({
+        versions: opts.kubernetes.flatMap((v) => v.split(/[\s,]+/)).filter(Boolean),
+        url: opts.to,
+        ...(token ? { token } : {}),
+        force: opts.force,
+        progress: createProgress('publish'),
+      });
+      for (const o of outcomes)
+        process.stdout.write(`v${o.version}\t${o.action}\t${o.bytes} bytes\t${o.reason}\n`);
+    });
 
   artifacts
     .command('list')

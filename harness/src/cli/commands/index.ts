@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerArtifactsCommand } from './artifacts.ts';
+import { registerCiImageCommand } from './ci-image.ts';
 import { registerConformanceCommand } from './conformance.ts';
 import { registerDownCommand } from './down.ts';
 import { registerGateCommand } from './gate.ts';
@@ -36,6 +37,7 @@ const registrations: Array<(program: Command) => void> = [
   registerDownCommand,
   registerGateCommand,
   registerConformanceCommand,
+  registerCiImageCommand,
 ];
 
 export function registerCommands(program: Command): void {
