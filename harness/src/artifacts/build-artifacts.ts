@@ -106,6 +106,31 @@ async function isComponentCurrent(
   return true;
 }
 
+async function staleRecipes(
+  dir: string,
+  manifest: ArtifactManifest,
+  recipes: GoRecipe[],
+): Promise<GoRecipe[]> {
+  const stale: GoRecipe[] = [];
+  for (const recipe of recipes) if (!(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
+  return stale;
+}
+
+// The components a plain build of a version makes (the optional e2e tools left out).
+export function listComponents(version: string): string[] {
+  return selectRecipes(listRecipes(resolveRelease(version), ''), undefined).map((recipe) => recipe.name);
+}
+
+// The components of a version that a build would make now (none when its set is current), read
+// from the cache alone: what `npm run setup` announces before it starts.
+export async function listStaleComponents(version: string, components?: string[]): Promise<string[]> {
+  const release = resolveRelease(version);
+  const dir = artifactDir(release.kubernetes);
+  const manifest = (await readManifest(dir)) ?? emptyManifest(release);
+  const stale = await staleRecipes(dir, manifest, selectRecipes(listRecipes(release, ''), components));
+  return stale.map((recipe) => recipe.name);
+}
+
 async function checkFreeSpace(dir: string): Promise<void> {
   const fs = await statfs(dir);
   const free = fs.bavail * fs.bsize;
@@ -135,10 +160,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
     let manifest = (await readManifest(dir)) ?? emptyManifest(release);
     manifest = { ...manifest, release, kubernetes: release.kubernetes };
     const wanted = selectRecipes(listRecipes(release, ''), options.components);
-    const stale: GoRecipe[] = [];
-    for (const recipe of wanted) {
-      if (options.force || !(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
-    }
+    const stale = options.force ? wanted : await staleRecipes(dir, manifest, wanted);
     // agnhost's and busybox's images belong to the e2e components: `--only agnhost` packs them.
     const withImages = options.images ?? (!options.components || options.components.includes('agnhost'));
     if (!stale.length) {

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
+// BEL and ESC: what a terminal would act on (a RegExp from a string: biome refuses control characters in literals).
+const TERMINAL_CONTROL = /[\u0007\u001b]/;
+
 // A real git repository holding the fixture matrix, with a commit to compare with.
 describe('kvmatrix select --changed-from', () => {
   let repo: string;
@@ -80,6 +83,6 @@ describe('kvmatrix select --changed-from', () => {
       matrix,
     ]);
     expect(code).toBe(2);
-    expect(stderr).not.toMatch(/[\u0007\u001b]/);
+    expect(stderr).not.toMatch(TERMINAL_CONTROL);
   });
 });
