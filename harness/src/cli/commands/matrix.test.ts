@@ -149,7 +149,9 @@ describe('kvmatrix matrix status', () => {
       expect(evidence.cells.find((c) => c.cell === cell)?.lastPassed?.provider).toBe('podman');
       expect(evidence.axisValues.find((v) => v.value === 'containerd2')?.passedCells).toBe(1);
       const text = await runCli(args);
-      expect(text.stdout).toMatch(new RegExp(`^${cell} +2026-12-03 15:09Z podman 9m 00s containerd://2\\.4\\.2 +never$`, 'm'));
+      expect(text.stdout).toMatch(
+        new RegExp(`^${cell} +2026-12-03 15:09Z podman 9m 00s containerd://2\\.4\\.2 +never$`, 'm'),
+      );
       expect(text.stdout).toMatch(/# no passing run yet for: .*runtime containerd,/);
     } finally {
       await rm(dir, { recursive: true, force: true });
