@@ -196,8 +196,14 @@ export interface MatrixDefaults {
   stepTimeoutMinutes: number;
 }
 
+// Bounds from the file's `limits:` (see input-limits.ts for the defaults and the ceilings).
+export interface MatrixLimits {
+  maxCells: number;
+}
+
 export interface MatrixDefinition {
   file: string;
+  limits: MatrixLimits;
   // Axis order is the order of the file and fixes the order of values in cell names.
   axes: Axis[];
   layouts: Record<string, Layout>;
