@@ -2,20 +2,21 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../errors.ts';
 import { formatForTerminal } from '../system/safe-text.ts';
 import { createEnvRedactor } from '../system/secret-env.ts';
-import { registerCommands } from './commands/index.ts';
+import { commandNamed, registerCommands } from './commands/index.ts';
 
 // Builds the `kvmatrix` program. Each subcommand lives in its own file under ./commands and is
-// registered in ./commands/index.ts. Every command, however deep, throws its parse errors
+// listed in ./commands/index.ts; only the one `command` names is loaded in full ('all': every
+// one, for tests that walk the program). Every command, however deep, throws its parse errors
 // (unknown flag, missing argument or value, a required option left out) instead of exiting, so
 // that `main` maps all of them to the one usage status.
-export function buildProgram(): Command {
+export async function buildProgram(command = 'all'): Promise<Command> {
   const program = new Command('kvmatrix')
     .description(
       'CI matrix test harness for Kubernetes deployment code.\n' +
         'matrix -> plan -> GitLab pipeline / run -> results -> reports',
     )
     .version(process.env.npm_package_version ?? '0.1.0');
-  registerCommands(program);
+  await registerCommands(program, command);
   for (const command of allCommands(program)) {
     command
       .exitOverride()
@@ -32,8 +33,8 @@ function allCommands(command: Command): Command[] {
 // Runs the CLI and returns the exit status; never lets a stack trace reach the user unless
 // KVMATRIX_DEBUG is set.
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(commandNamed(argv) ?? '');
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

@@ -19,7 +19,7 @@ function leaves(command: Command, path: string[] = []): Leaf[] {
   return subs.flatMap((sub) => leaves(sub, [...path, sub.name()]));
 }
 
-const all = leaves(buildProgram());
+const all = leaves(await buildProgram());
 
 // Placeholder values for a command's required options, so that the case under test is the one
 // commander reports (it checks required options first).

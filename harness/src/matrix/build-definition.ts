@@ -20,7 +20,7 @@ type RawSelector = Record<string, string | string[]>;
 
 export const DEFAULT_MACHINE = { cpus: 2, memoryMiB: 2048, diskGiB: 20 };
 export const DEFAULT_PIPELINE: PipelineSettings = {
-  image: 'node:24-bookworm',
+  image: '$KVMATRIX_CI_IMAGE',
   tags: [],
   provider: 'kubevirt',
   jobsPerPipeline: 150,
@@ -41,6 +41,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       vars: toDictionary((value.vars as Raw | undefined) ?? {}),
       ...(value.providers ? { providers: [...(value.providers as string[])] } : {}),
       ...(value.omitFromName === true ? { omitFromName: true } : {}),
+      ...(value.unverified ? { unverified: String(value.unverified) } : {}),
     })),
   }));
   const layouts: Record<string, Layout> = Object.create(null);
@@ -73,6 +74,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     ...(t.where ? { where: toSelector(t.where as RawSelector) } : {}),
     exclude: ((t.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
     changeImpact: t.changeImpact !== false,
+    includeUnverified: t.includeUnverified === true,
   }));
   const overrides: CellOverrideRule[] = ((data.overrides as Raw[] | undefined) ?? []).map((o) => ({
     match: toSelector(o.match as RawSelector),
@@ -96,9 +98,11 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     stepTimeoutMinutes: Number(defaultsRaw.stepTimeoutMinutes ?? 30),
   };
   const limitsRaw = (data.limits as Raw | undefined) ?? {};
+  const deployment = data.deployment as Raw | undefined;
   return {
     file,
     limits: { maxCells: Number(limitsRaw.maxCells ?? MATRIX_LIMITS.defaultMaxCells) },
+    ...(deployment ? { deployment: { playbooks: String(deployment.playbooks) } } : {}),
     axes,
     layouts,
     steps,

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: BEL and ESC are what the test looks for (a terminal acts on them).
+const TERMINAL_CONTROL = /[\u0007\u001b]/;
+
 // A real git repository holding the fixture matrix, with a commit to compare with.
 describe('kvmatrix select --changed-from', () => {
   let repo: string;
@@ -80,6 +83,6 @@ describe('kvmatrix select --changed-from', () => {
       matrix,
     ]);
     expect(code).toBe(2);
-    expect(stderr).not.toMatch(/[\u0007\u001b]/);
+    expect(stderr).not.toMatch(TERMINAL_CONTROL);
   });
 });
