@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { remoteMirrorFromEnv } from '../artifacts/remote-mirror.ts';
 import { KvError } from '../errors.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
@@ -9,7 +10,7 @@ import type { ResultRecord } from '../results/result-record.ts';
 import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';
 import type { Progress } from './progress.ts';
 import { runCell } from './run-cell.ts';
-import { prepareRunPrerequisites, startRunArtifacts } from './run-services.ts';
+import { runArtifactServices } from './run-services.ts';
 import { requireRunState } from './run-state.ts';
 
 export interface ExecuteCellOptions {
@@ -43,11 +44,17 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
   const timeout = AbortSignal.timeout(cell.timeoutMinutes * 60_000);
   const signal = AbortSignal.any([opts.signal, timeout]);
   await mkdir(opts.artifactsOut, { recursive: true });
+  // A shared mirror named by KVMATRIX_ARTIFACT_URL and KVMATRIX_REGISTRY (CI), else the local set.
+  const remote = remoteMirrorFromEnv();
+  const services = runArtifactServices(cell, {
+    ...(remote ? { remote } : {}),
+    transferReport: path.join(opts.artifactsOut, 'mirror-transfer.json'),
+  });
   const record = await runCell({
     runnable: cell,
     provider: opts.provider,
-    startArtifacts: (previous) => startRunArtifacts(cell, previous),
-    preparePrerequisites: () => prepareRunPrerequisites(cell),
+    startArtifacts: services.start,
+    preparePrerequisites: services.prepare,
     artifactsOut: opts.artifactsOut,
     keep: opts.keep,
     ...(resume ? { resume } : {}),

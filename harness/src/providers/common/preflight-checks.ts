@@ -1,5 +1,4 @@
-import { access, statfs } from 'node:fs/promises';
-import path from 'node:path';
+import { statfs } from 'node:fs/promises';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { DEFAULT_OS, describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
 import { runTool } from './run-tool.ts';
@@ -28,19 +27,6 @@ export function checkRoot(): PreflightCheck {
         detail: `running as uid ${uid}`,
         hint: 'local providers create bridges, taps and privileged containers: run as root (sudo)',
       };
-}
-
-// The dir itself when it exists, else its nearest existing ancestor: where a dir that `up` will
-// create takes its space from.
-export async function nearestExistingDir(dir: string): Promise<string> {
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    if (current === path.dirname(current)) return current;
-    const exists = await access(current).then(
-      () => true,
-      () => false,
-    );
-    if (exists) return current;
-  }
 }
 
 export async function checkFreeSpace(name: string, dir: string, neededGiB: number): Promise<PreflightCheck> {

@@ -1,3 +1,4 @@
+import { nearestExistingDir } from '../../system/cache-entry.ts';
 import { stateDir } from '../../system/paths.ts';
 import {
   checkBridge,
@@ -5,7 +6,6 @@ import {
   checkGoldenImages,
   checkRoot,
   checkTool,
-  nearestExistingDir,
 } from '../common/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';

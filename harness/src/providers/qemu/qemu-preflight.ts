@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
+import { nearestExistingDir } from '../../system/cache-entry.ts';
 import { cacheDir, stateDir } from '../../system/paths.ts';
 import {
   checkBridge,
@@ -8,7 +9,6 @@ import {
   checkGoldenImages,
   checkRoot,
   checkTool,
-  nearestExistingDir,
 } from '../common/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';
