@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runToolOk } from '../providers/common/run-tool.ts';
+import { ensureCacheEntry } from '../system/cache-entry.ts';
 import { cacheDir, repoRoot } from '../system/paths.ts';
 
 // Debian root file systems of the lab (harness/images/build-debian-root.sh): debootstrap of a
 // package set, optionally with source packages unpacked under /usr/src. Cached by the script and
-// its arguments; safe to call from parallel processes (flock, and the script re-checks).
+// its arguments through ensureCacheEntry (locked, never half-built).
 
 export const debianRootScript = path.join(repoRoot, 'harness', 'images', 'build-debian-root.sh');
 
@@ -26,31 +27,23 @@ export async function debianRootDir(spec: DebianRootSpec): Promise<string> {
   return cacheDir('lab', 'roots', `${spec.name}-${spec.suite}-${hash}`);
 }
 
-// Returns the root's directory, building it first when it is not cached (2-6 minutes).
+// Returns the root's directory, building it first when it is not cached (3-6 minutes).
 export async function ensureDebianRoot(spec: DebianRootSpec, log: (line: string) => void): Promise<string> {
   const dir = await debianRootDir(spec);
-  const done = await access(path.join(dir, '.done')).then(
-    () => true,
-    () => false,
-  );
-  if (done) return dir;
-  await mkdir(path.dirname(dir), { recursive: true });
-  log(`debootstrap of the ${spec.name} root (${spec.suite}): a few minutes, cached after`);
-  await runToolOk(
-    'flock',
-    [
-      `${dir}.lock`,
-      'bash',
-      debianRootScript,
-      spec.suite,
-      dir,
-      spec.packages.join(','),
-      ...(spec.sources ?? []),
-    ],
+  await ensureCacheEntry(
+    dir,
+    (target) =>
+      runToolOk(
+        'bash',
+        [debianRootScript, spec.suite, target, spec.packages.join(','), ...(spec.sources ?? [])],
+        {
+          what: `building the ${spec.name} Debian root`,
+          hint: 'needs root, debootstrap and access to the Debian mirror',
+          timeoutMs: 40 * 60_000,
+        },
+      ).then(() => {}),
     {
-      what: `building the ${spec.name} Debian root`,
-      hint: 'needs root, debootstrap and access to the Debian mirror',
-      timeoutMs: 40 * 60_000,
+      onBuild: () => log(`debootstrap of the ${spec.name} root (${spec.suite}): a few minutes, cached after`),
     },
   );
   return dir;
