@@ -61,8 +61,9 @@ export function resolveRelease(requested: string): KubernetesRelease {
 }
 
 // The recipe as hashed: the build date is derived from the version, so it is left out and the
-// cache check needs neither Go nor the network.
-function recipeHashOf(recipe: GoRecipe): string {
+// cache check needs neither Go nor the network. Shared with the runtime builds (build-runtime.ts):
+// changing it rebuilds every cached component.
+export function recipeHashOf(recipe: GoRecipe): string {
   return hashRecipe({
     recipeRevision,
     recipe: { ...recipe, ldflags: recipe.ldflags.filter((f) => !f.includes('buildDate')) },
@@ -91,9 +92,11 @@ export function selectRecipes(recipes: GoRecipe[], components: string[] | undefi
   return recipes.filter((recipe) => components.includes(recipe.name));
 }
 
-async function isComponentCurrent(
+// True when the manifest records this recipe's hash and every file it made is present at the
+// recorded size (the cache check of a component; no Go, no network).
+export async function isComponentCurrent(
   dir: string,
-  manifest: ArtifactManifest,
+  manifest: Pick<ArtifactManifest, 'components' | 'files'>,
   recipe: GoRecipe,
 ): Promise<boolean> {
   const component = manifest.components[recipe.name];

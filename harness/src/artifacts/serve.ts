@@ -6,10 +6,12 @@ import { KvError } from '../errors.ts';
 import { cacheDir } from '../system/paths.ts';
 import { claimPort } from '../testbed/ports.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
+import { isRuntimeBuilt, resolveRuntimeRelease } from './build-runtime.ts';
 import { type ArtifactManifest, readManifest } from './manifest.ts';
 import { handleUpload, UPLOAD_PREFIX } from './mirror-uploads.ts';
 import { registryStorage } from './push-images.ts';
 import { startRegistry } from './registry.ts';
+import { runtimeReleases } from './runtime-versions.ts';
 
 // The offline mirror, as a data centre's would be: an HTTP file server over the artifact set
 // (http://<host>:<port>/kubernetes/v<X.Y.Z>/bin/<name>, .../manifest.json, .../images/<name>.oci.tar)
@@ -22,6 +24,9 @@ export interface ServeArtifactsOptions {
   registryPort?: number;
   // Kubernetes versions to serve (minor or full), e.g. ['1.34', '1.33'].
   versions: string[];
+  // Container runtimes built from Go modules to serve too, e.g. ['containerd2'] (served at
+  // /containerd/v2.4.2/...; each must be built: kvmatrix artifacts build --runtime <id>).
+  runtimes?: string[];
   // A shared mirror (.ci/mirror): also serve every version that is or becomes complete in the
   // cache, none required at start.
   all?: boolean;
@@ -64,13 +69,37 @@ export async function serveArtifacts(options: ServeArtifactsOptions): Promise<Se
     served.add(version);
     return true;
   };
+  // Runtime sets (`<folder>/v<version>`): the requested ones, and in a shared mirror any built one.
+  const servedRuntimes = new Set<string>();
+  for (const runtime of options.runtimes ?? []) {
+    const release = resolveRuntimeRelease(runtime);
+    if (!(await isRuntimeBuilt(release))) {
+      throw new KvError(
+        'NOT_FOUND',
+        `${release.runtime} ${release.version} is not built in the artifact set`,
+        {
+          hint: `npx kvmatrix artifacts build --runtime ${release.runtime}`,
+        },
+      );
+    }
+    servedRuntimes.add(`${release.folder}/v${release.version}`);
+  }
+  const allowedSet = async (folder: string, version: string) => {
+    if (folder === 'kubernetes') return allowed(version);
+    const key = `${folder}/v${version}`;
+    if (servedRuntimes.has(key)) return true;
+    const release = runtimeReleases.find((r) => r.folder === folder && r.version === version);
+    if (!options.all || !release || !(await isRuntimeBuilt(release))) return false;
+    servedRuntimes.add(key);
+    return true;
+  };
   const server = http.createServer((request, response) => {
     const token = options.uploadToken;
     if (token && request.url?.startsWith(UPLOAD_PREFIX)) {
       void handleUpload(request, response, token, (version) => served.add(version));
       return;
     }
-    void serveFile(root, allowed, request, response);
+    void serveFile(root, allowedSet, request, response);
   });
   const filePort = await claimPort(options.filePort, 'the artifact file server');
   await new Promise<void>((resolve, reject) => {
@@ -108,7 +137,7 @@ function isComplete(manifest: ArtifactManifest | undefined): manifest is Artifac
 
 async function serveFile(
   root: string,
-  allowed: (version: string) => Promise<boolean>,
+  allowed: (folder: string, version: string) => Promise<boolean>,
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
@@ -118,8 +147,8 @@ async function serveFile(
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
   }
-  const version = /^\/kubernetes\/v([^/]+)\//.exec(normalized)?.[1];
-  if (!version || !(await allowed(version)) || normalized.includes('/.')) {
+  const [, folder, version] = /^\/([a-z0-9-]+)\/v([^/]+)\//.exec(normalized) ?? [];
+  if (!folder || !version || !(await allowed(folder, version)) || normalized.includes('/.')) {
     response.writeHead(404).end('not found\n');
     return;
   }

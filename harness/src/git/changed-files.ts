@@ -44,3 +44,14 @@ async function git(args: string[], cwd: string, ref: string): Promise<string> {
     });
   }
 }
+
+// The files git tracks in the repository holding `dir` (paths relative to its root), and that
+// root; undefined outside a git work tree (an exported tarball), where nothing can be compared.
+export async function listTrackedFiles(dir: string): Promise<{ top: string; files: string[] } | undefined> {
+  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: dir, reject: false });
+  if (top.exitCode !== 0 || typeof top.stdout !== 'string') return undefined;
+  const root = top.stdout.trim();
+  const listed = await execa('git', ['ls-files', '-z'], { cwd: root, reject: false });
+  if (listed.exitCode !== 0) return undefined;
+  return { top: root, files: String(listed.stdout).split('\0').filter(Boolean) };
+}

@@ -40,6 +40,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       vars: { ...((value.vars as Raw | undefined) ?? {}) },
       ...(value.providers ? { providers: [...(value.providers as string[])] } : {}),
       ...(value.omitFromName === true ? { omitFromName: true } : {}),
+      ...(value.unverified ? { unverified: String(value.unverified) } : {}),
     })),
   }));
   const layouts: Record<string, Layout> = {};
@@ -83,6 +84,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       : {}),
     ...(t.maxCells !== undefined ? { maxCells: Number(t.maxCells) } : {}),
     ...(t.seed ? { seed: [...(t.seed as string[])] } : {}),
+    includeUnverified: t.includeUnverified === true,
   }));
   const overrides: CellOverrideRule[] = ((data.overrides as Raw[] | undefined) ?? []).map((o) => ({
     match: toSelector(o.match as RawSelector),
@@ -105,8 +107,10 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     timeoutMinutes: Number(defaultsRaw.timeoutMinutes ?? 60),
     stepTimeoutMinutes: Number(defaultsRaw.stepTimeoutMinutes ?? 30),
   };
+  const deployment = data.deployment as Raw | undefined;
   return {
     file,
+    ...(deployment ? { deployment: { playbooks: String(deployment.playbooks) } } : {}),
     axes,
     layouts,
     steps,

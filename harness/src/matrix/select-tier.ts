@@ -50,8 +50,13 @@ export function selectTier(matrix: LoadedMatrix, tierId: string, context: Select
     }
     return cell;
   });
+  const none = () =>
+    new MatrixError(matrix.locate(['tiers', tier.id]), `tier "${tier.id}" selects no cell`, {
+      hint: 'its `where` and `exclude` leave nothing of the matrix; widen them or name cells',
+    });
   if (tier.strategy === 'pairwise') {
     const covering = coverCells(def, base, coverRequest(tier, tierSeeds(matrix, tier, base, named, context)));
+    if (covering.cells.length === 0) throw none();
     return {
       tier,
       cells: covering.cells,
@@ -61,19 +66,17 @@ export function selectTier(matrix: LoadedMatrix, tierId: string, context: Select
     };
   }
   const chosen = new Set([...(tier.strategy === 'product' ? base : []), ...named].map((c) => c.name));
-  if (chosen.size === 0) {
-    throw new MatrixError(matrix.locate(['tiers', tier.id]), `tier "${tier.id}" selects no cell`, {
-      hint: 'its `where` and `exclude` leave nothing of the matrix; widen them or name cells',
-    });
-  }
+  if (chosen.size === 0) throw none();
   const cells = matrix.cells.filter((c) => chosen.has(c.name));
   return { tier, cells, productCount: base.length };
 }
 
-// The cells a tier draws from: its `where`, without its excludes.
+// The cells a tier draws from: its `where`, without its excludes. Cells of an unverified axis
+// value run only when named (or when the tier asks for them).
 export function tierBase(matrix: LoadedMatrix, tier: Tier): MatrixCell[] {
   return matrix.cells.filter(
     (cell) =>
+      (tier.includeUnverified || !cell.unverified) &&
       (!tier.where || matchesSelector(tier.where, cell)) &&
       !tier.exclude.some((e) => matchesSelector(e, cell)),
   );

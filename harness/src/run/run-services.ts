@@ -5,6 +5,7 @@ import { startMirrorRelay, writeTransferReport } from '../artifacts/mirror-relay
 import { registryStorage } from '../artifacts/push-images.ts';
 import { startRegistry } from '../artifacts/registry.ts';
 import { MirrorFiles, type RemoteMirror } from '../artifacts/remote-mirror.ts';
+import { findRuntimeRelease } from '../artifacts/runtime-versions.ts';
 import { serveArtifacts } from '../artifacts/serve.ts';
 import { KvError } from '../errors.ts';
 import { claimPort } from '../testbed/ports.ts';
@@ -20,6 +21,12 @@ export function cellVersions(cell: RunnableCell): string[] {
   return [...new Set(versions.filter((v): v is string => typeof v === 'string'))];
 }
 
+// The container runtimes a cell installs from the artifact set (containerd2), none for Debian's.
+export function cellRuntimes(cell: RunnableCell): string[] {
+  const runtime = cell.vars.container_runtime;
+  return typeof runtime === 'string' && findRuntimeRelease(runtime) ? [runtime] : [];
+}
+
 // Starts the offline mirror (file server and registry) on all host addresses, so machines reach
 // it through their network's gateway. A resumed run asks for the ports it used before.
 export async function startRunArtifacts(
@@ -29,6 +36,7 @@ export async function startRunArtifacts(
   const server = await serveArtifacts({
     host: '0.0.0.0',
     versions: cellVersions(cell),
+    runtimes: cellRuntimes(cell),
     ...(previous ? { filePort: previous.filePort, registryPort: previous.registryPort } : {}),
   });
   return {

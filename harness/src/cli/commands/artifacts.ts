@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildArtifacts } from '../../artifacts/build-artifacts.ts';
+import { buildRuntimeArtifacts } from '../../artifacts/build-runtime.ts';
 import { createProgress } from '../../artifacts/progress.ts';
 import { publishArtifacts } from '../../artifacts/publish-artifacts.ts';
+import { runtimeReleases } from '../../artifacts/runtime-versions.ts';
 import { serveArtifacts } from '../../artifacts/serve.ts';
 import { currentMinor, kubernetesReleases } from '../../artifacts/versions.ts';
 import { UsageError } from '../../errors.ts';
@@ -13,6 +15,14 @@ function parsePort(value: string): number {
     throw new UsageError(`expected a TCP port 1-65535, got "${value}"`);
   }
   return port;
+}
+
+interface BuildOptions {
+  kubernetes: string[];
+  runtime?: string[];
+  only?: string;
+  force: boolean;
+  images: boolean;
 }
 
 // `kvmatrix artifacts`: build the offline Kubernetes artifact set from the Go module proxy.
@@ -35,10 +45,21 @@ export function registerArtifactsCommand(program: Command): void {
       '--only <components>',
       'comma-separated subset: kubernetes,etcd,crictl,coredns,flanneld,cni-flannel; the e2e tools e2e,ginkgo,agnhost are built only when named here',
     )
+    .option(
+      '--runtime <runtime...>',
+      `container runtimes built from Go modules, each its own cached set (${runtimeReleases
+        .map((r) => `${r.runtime}: ${r.folder} ${r.version}`)
+        .join(', ')}); alone (without -k) it builds only these`,
+    )
     .option('--force', 'rebuild even when the cache is current', false)
     .option('--no-images', 'do not pack the OCI images')
-    .action(async (opts: { kubernetes: string[]; only?: string; force: boolean; images: boolean }) => {
-      for (const version of opts.kubernetes) {
+    .action(async (opts: BuildOptions, command: Command) => {
+      for (const runtime of opts.runtime ?? []) {
+        const set = await buildRuntimeArtifacts({ runtime, force: opts.force });
+        process.stdout.write(`${set.dir}\n`);
+      }
+      const onlyRuntimes = opts.runtime && command.getOptionValueSource('kubernetes') === 'default';
+      for (const version of onlyRuntimes ? [] : opts.kubernetes) {
         const set = await buildArtifacts({
           kubernetes: version,
           force: opts.force,
@@ -55,6 +76,7 @@ export function registerArtifactsCommand(program: Command): void {
       'Serve built artifact sets: an HTTP file server and a read-only registry mirror (Ctrl-C stops)',
     )
     .option('-k, --kubernetes <version...>', 'Kubernetes versions to serve', [currentMinor])
+    .option('--runtime <runtime...>', 'container runtimes built from Go modules to serve too (containerd2)')
     .option('--host <address>', 'address to listen on (a bridge address to reach machines)', '127.0.0.1')
     .option('--file-port <port>', 'port of the file server (default: a free one)', parsePort)
     .option('--registry-port <port>', 'port of the registry (default: a free one)', parsePort)
@@ -72,6 +94,7 @@ export function registerArtifactsCommand(program: Command): void {
     .action(
       async (opts: {
         kubernetes: string[];
+        runtime?: string[];
         host: string;
         filePort?: number;
         registryPort?: number;
@@ -94,6 +117,7 @@ export function registerArtifactsCommand(program: Command): void {
           host: opts.host,
           versions: opts.all ? [] : opts.kubernetes,
           all: opts.all,
+          ...(opts.runtime ? { runtimes: opts.runtime } : {}),
           ...(uploadToken ? { uploadToken } : {}),
           ...(opts.filePort === undefined ? {} : { filePort: opts.filePort }),
           ...(opts.registryPort === undefined ? {} : { registryPort: opts.registryPort }),
@@ -142,6 +166,9 @@ export function registerArtifactsCommand(program: Command): void {
           `${minor}: kubernetes ${release.kubernetes}, etcd ${release.etcd} (image ${release.etcdImageTag}), ` +
             `etcdctl ${release.etcdctl}, coredns ${release.coredns}, pause ${release.pause}, crictl ${release.crictl}\n`,
         );
+      }
+      for (const release of runtimeReleases) {
+        process.stdout.write(`${release.runtime}: ${release.module} v${release.version}\n`);
       }
     });
 }

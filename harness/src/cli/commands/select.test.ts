@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
-// BEL and ESC: what a terminal would act on (a RegExp from a string: biome refuses control characters in literals).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: BEL and ESC are what the test looks for (a terminal acts on them).
 const TERMINAL_CONTROL = /[\u0007\u001b]/;
 
 // A real git repository holding the fixture matrix, with a commit to compare with.
