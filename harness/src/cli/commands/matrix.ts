@@ -4,6 +4,7 @@ import { formatResolvedCell } from '../../matrix/format-cell.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCellByName } from '../../matrix/resolve-cell.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
+import { registerMatrixStatusCommand } from './matrix-status.ts';
 import { HISTORY_OPTION_HELP, readSelectContext } from './select-context.ts';
 
 interface ListOptions {
@@ -18,11 +19,12 @@ interface ShowOptions {
   json?: boolean;
 }
 
-// `kvmatrix matrix list|show`: look at the matrix without running anything.
+// `kvmatrix matrix list|show|status`: look at the matrix (and its evidence) without running anything.
 export function registerMatrixCommand(program: Command): void {
   const matrix = program
     .command('matrix')
-    .description('inspect the test matrix (cells, tiers, resolved cells)');
+    .description('inspect the test matrix (cells, tiers, resolved cells, where cells last passed)');
+  registerMatrixStatusCommand(matrix);
 
   matrix
     .command('list')
