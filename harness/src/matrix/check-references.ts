@@ -130,7 +130,7 @@ function checkInclude(
     }
   }
   // An axis with an omitFromName value may be left out: that value is the one meant.
-  const missing = [...known.keys()].filter((key) => !(key in entry) && !defaults.has(key));
+  const missing = [...known.keys()].filter((key) => !Object.hasOwn(entry, key) && !defaults.has(key));
   if (missing.length) {
     throw new MatrixError(
       source.locate(path),

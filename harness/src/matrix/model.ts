@@ -203,6 +203,11 @@ export interface MatrixDefaults {
   stepTimeoutMinutes: number;
 }
 
+// Bounds from the file's `limits:` (see input-limits.ts for the defaults and the ceilings).
+export interface MatrixLimits {
+  maxCells: number;
+}
+
 // The deployment code the cells run; the loader's I/O edge checks the matrix against it.
 export interface DeploymentCode {
   // The playbooks folder as written, relative to the matrix file.
@@ -211,6 +216,7 @@ export interface DeploymentCode {
 
 export interface MatrixDefinition {
   file: string;
+  limits: MatrixLimits;
   deployment?: DeploymentCode;
   // Axis order is the order of the file and fixes the order of values in cell names.
   axes: Axis[];
