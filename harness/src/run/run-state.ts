@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../errors.ts';
 import type { Machine, RunIdentity } from '../providers/provider.ts';
+import { checkPathName } from '../system/path-name.ts';
 import { stateDir } from '../system/paths.ts';
 
 // What a run leaves on disk so that `kvmatrix ssh`, `kvmatrix down` and `--from-step` can find
@@ -27,8 +28,10 @@ export interface RunState {
   kept?: boolean;
 }
 
+// The cell name comes from the command line (`kvmatrix down <cell>`, `ssh <cell>`): it is checked
+// as a name before it becomes a folder.
 export function runDir(cell: string): string {
-  return stateDir('runs', cell);
+  return stateDir('runs', checkPathName(cell, 'cell name'));
 }
 
 export async function saveRunState(state: RunState): Promise<void> {

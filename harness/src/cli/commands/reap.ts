@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { stderrLog } from '../../providers/common/log-line.ts';
 import { createProvider, providerNames } from '../../providers/registry.ts';
+import { checkPathName } from '../../system/path-name.ts';
 
 // Parses 90s, 30m, 3h, 2d into milliseconds.
 export function parseDuration(text: string): number {
@@ -19,6 +20,7 @@ async function reap(options: {
   includeKept?: boolean;
 }): Promise<void> {
   const olderThanMs = options.olderThan ? parseDuration(options.olderThan) : undefined;
+  if (options.run) checkPathName(options.run, 'run id');
   const names = options.provider?.length ? options.provider : providerNames();
   const log = stderrLog('reap');
   let failures = 0;
