@@ -1,7 +1,7 @@
 import { describeCoverage } from '../matrix/cover-cells.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
-import { selectChanged } from '../matrix/select-changed.ts';
+import { type DerivedImpact, selectChanged } from '../matrix/select-changed.ts';
 import { type SelectContext, selectTier } from '../matrix/select-tier.ts';
 import { planShards } from './plan-shards.ts';
 import { renderChildPipeline } from './render-child-pipeline.ts';
@@ -24,6 +24,8 @@ export interface GenerateRequest {
   tierId: string;
   // The flake history's failed cells, for tiers seeded with `failed`.
   context?: SelectContext;
+  // The impact derived from the playbooks, for narrowing by changed files.
+  derived?: DerivedImpact;
   // When given, the tier is narrowed to the cells these files can affect.
   changedFiles?: readonly string[];
 }
@@ -41,10 +43,18 @@ export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest
   let cells = tierCells;
   const reasons = [`tier ${tier.id} (${tier.strategy}): ${tierCells.length} of ${productCount} cells`];
   if (selected.coverage) reasons.push(describeCoverage(tierCells.length, selected.coverage));
+  let coverage = selected.coverage;
   if (request.changedFiles) {
-    const selection = selectChanged(matrix, tier, tierCells, request.changedFiles);
+    const selection = selectChanged(matrix, tier, tierCells, request.changedFiles, {
+      ...(request.context ? { context: request.context } : {}),
+      ...(request.derived ? { derived: request.derived } : {}),
+    });
     cells = selection.cells;
     reasons.push(...selection.reasons);
+    if (selection.coverage) {
+      coverage = selection.coverage;
+      reasons.push(`narrowed: ${describeCoverage(cells.length, selection.coverage)}`);
+    }
   }
   const shards = planShards(matrix, cells, tier.id);
   const matrixFile = matrix.definition.file;
@@ -65,7 +75,7 @@ export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest
     matrix: matrixFile,
     reasons,
     cells: cells.length,
-    ...(selected.coverage ? { coverage: selected.coverage, pickOrder: selected.pickOrder } : {}),
+    ...(coverage ? { coverage } : {}),
     shards: shards.map((s, i) => ({ file: shardFileName(i + 1), cells: s.map((c) => c.name) })),
   };
   files.push({ name: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` });
