@@ -5,6 +5,7 @@ import { type DerivedImpact, selectChanged } from '../matrix/select-changed.ts';
 import { type SelectContext, selectTier } from '../matrix/select-tier.ts';
 import { planShards } from './plan-shards.ts';
 import { renderChildPipeline } from './render-child-pipeline.ts';
+import { DISPATCH_FILE, renderDispatchPipeline } from './render-dispatch-pipeline.ts';
 
 export interface RenderedFile {
   // A path relative to the output folder.
@@ -16,7 +17,7 @@ export interface GeneratedPipelines {
   tierId: string;
   cells: MatrixCell[];
   reasons: string[];
-  // shard-1.yml ... shard-<maxShards>.yml, then plan.json.
+  // shard-1.yml ... shard-<N>.yml (as many as the cells need), dispatch.yml, then plan.json.
   files: RenderedFile[];
 }
 
@@ -35,7 +36,7 @@ export function shardFileName(shard: number): string {
 }
 
 // Selection and rendering in one pure step: the tier, narrowed by the changed files, split into
-// the fixed number of shards, each rendered as a child pipeline, plus plan.json (what was
+// as many shards as it needs, each rendered as a child pipeline, plus plan.json (what was
 // chosen and why) for people and tools. Nothing is written here; see writeFilesAtomically.
 export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest): GeneratedPipelines {
   const selected = selectTier(matrix, request.tierId, request.context);
@@ -78,6 +79,14 @@ export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest
     ...(coverage ? { coverage } : {}),
     shards: shards.map((s, i) => ({ file: shardFileName(i + 1), cells: s.map((c) => c.name) })),
   };
+  files.push({
+    name: DISPATCH_FILE,
+    content: renderDispatchPipeline(
+      matrix,
+      shards.map((_, i) => shardFileName(i + 1)),
+      { tierId: tier.id, totalCells: cells.length, matrixFile },
+    ),
+  });
   files.push({ name: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` });
   return { tierId: tier.id, cells, reasons, files };
 }
