@@ -34,7 +34,8 @@ export async function readLabState(): Promise<LabState | undefined> {
 
 export async function writeLabState(state: LabState): Promise<void> {
   await mkdir(labStateDir(), { recursive: true });
-  const tmp = labStateDir(`.lab-${process.pid}.json`);
+  // A name stateDir accepts (no leading dot), beside the file it replaces.
+  const tmp = labStateDir(`lab.json.${process.pid}.tmp`);
   await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
   await rename(tmp, labStateDir('lab.json'));
 }
