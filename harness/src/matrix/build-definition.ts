@@ -24,7 +24,6 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   tags: [],
   provider: 'kubevirt',
   jobsPerPipeline: 150,
-  maxShards: 4,
 };
 
 // Turns schema-valid data into the typed definition: maps become ordered lists where order
@@ -74,6 +73,17 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     ...(t.where ? { where: toSelector(t.where as RawSelector) } : {}),
     exclude: ((t.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
     changeImpact: t.changeImpact !== false,
+    ...(t.strength !== undefined ? { strength: t.strength as 2 | 3 } : {}),
+    ...(t.groups
+      ? {
+          groups: (t.groups as Raw[]).map((g) => ({
+            axes: [...(g.axes as string[])],
+            strength: g.strength as 2 | 3,
+          })),
+        }
+      : {}),
+    ...(t.maxCells !== undefined ? { maxCells: Number(t.maxCells) } : {}),
+    ...(t.seed ? { seed: [...(t.seed as string[])] } : {}),
     includeUnverified: t.includeUnverified === true,
   }));
   const overrides: CellOverrideRule[] = ((data.overrides as Raw[] | undefined) ?? []).map((o) => ({
@@ -108,6 +118,11 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     steps,
     scenarios,
     exclude: ((data.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
+    constraints: ((data.constraints as Raw[] | undefined) ?? []).map((c) => ({
+      kind: c.implies ? ('implies' as const) : ('requires' as const),
+      if: toSelector(c.if as RawSelector),
+      must: toSelector((c.implies ?? c.requires) as RawSelector),
+    })),
     include: ((data.include as Array<Record<string, string>> | undefined) ?? []).map((i) => ({ ...i })),
     tiers,
     overrides,

@@ -2,7 +2,7 @@ import { MatrixError, type SourceLocation } from '../errors.ts';
 import { createCellNamer } from './cell-name.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import { matchesSelector } from './match-selector.ts';
-import type { CellOverrides, MatrixCell, MatrixDefinition } from './model.ts';
+import type { CellOverrides, Constraint, MatrixCell, MatrixDefinition } from './model.ts';
 import type { KeyPath } from './yaml-source.ts';
 
 export type Locate = (path: KeyPath, key?: string) => SourceLocation;
@@ -35,7 +35,11 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     const scenario = dims[axisIds.length]?.[counters[axisIds.length] ?? 0] as string;
     const probe = { axes, scenario };
     const when = scenarioById.get(scenario)?.when;
-    if ((!when || matchesSelector(when, probe)) && !def.exclude.some((e) => matchesSelector(e, probe))) {
+    if (
+      (!when || matchesSelector(when, probe)) &&
+      !def.exclude.some((e) => matchesSelector(e, probe)) &&
+      def.constraints.every((c) => satisfiesConstraint(c, probe))
+    ) {
       const cell: MatrixCell = { name: nameCell(axes, scenario), axes, scenario };
       const previous = origin.get(cell.name);
       if (previous) throw ambiguousName(def, locate, previous, cell);
@@ -89,6 +93,16 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
   applyOverridesAndQuarantine(def, locate, sorted, origin);
   markUnverified(def, sorted);
   return { cells: sorted, productSize };
+}
+
+// `requires`: what matches `if` must match `must`; `implies`: both ways.
+export function satisfiesConstraint(
+  constraint: Constraint,
+  probe: Pick<MatrixCell, 'axes' | 'scenario'>,
+): boolean {
+  const left = matchesSelector(constraint.if, probe);
+  const right = matchesSelector(constraint.must, probe);
+  return constraint.kind === 'implies' ? left === right : !left || right;
 }
 
 // Expansion visits every combination, so the product is bounded before it starts: a few extra

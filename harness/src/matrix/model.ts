@@ -149,12 +149,26 @@ export interface ScenarioDefinition {
 
 export type TierStrategy = 'product' | 'pairwise' | 'cells';
 
+// Mixed strength: the combinations of these axes (or `scenario`) are covered at `strength`.
+export interface StrengthGroup {
+  axes: string[];
+  strength: 2 | 3;
+}
+
+// What seeds a covering set: a cell name, `quarantined` or `failed` (see the schema).
+export type SeedSource = string;
+
 export interface Tier {
   id: string;
   description?: string;
   strategy: TierStrategy;
-  // Named cells run in addition to what the strategy picks.
+  // Named cells: they start the covering set of a pairwise tier, and are added to the others.
   cells: string[];
+  // Pairwise only: strength over all axes (2 or 3), higher-strength groups, a budget, seeds.
+  strength?: 2 | 3;
+  groups?: StrengthGroup[];
+  maxCells?: number;
+  seed?: SeedSource[];
   // Only cells matching this selector take part (absent: all).
   where?: Selector;
   exclude: Selector[];
@@ -162,6 +176,15 @@ export interface Tier {
   changeImpact: boolean;
   // Whether cells with an `unverified` axis value take part without being named.
   includeUnverified: boolean;
+}
+
+// A rule between axis values applied while the matrix is generated: `requires` (a cell matching
+// `if` must match `must`) or `implies` (the same, and a cell matching `must` must match `if`).
+export interface Constraint {
+  kind: 'requires' | 'implies';
+  if: Selector;
+  // The selector under `requires:` or `implies:`.
+  must: Selector;
 }
 
 export interface CellOverrideRule extends CellOverrides {
@@ -193,8 +216,6 @@ export interface PipelineSettings {
   provider: string;
   // A child pipeline holds at most this many cell jobs; larger tiers are sharded.
   jobsPerPipeline: number;
-  // The parent .gitlab-ci.yml has this many trigger jobs; empty shards run a no-op job.
-  maxShards: number;
 }
 
 export interface MatrixDefaults {
@@ -224,6 +245,7 @@ export interface MatrixDefinition {
   steps: Record<string, StepDefinition>;
   scenarios: ScenarioDefinition[];
   exclude: Selector[];
+  constraints: Constraint[];
   // Full assignments (every axis and the scenario) added after the excludes.
   include: Array<Record<string, string>>;
   tiers: Tier[];

@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, type Pair, type Scalar } from 'yaml';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
+import { documentToSafeYaml, yamlQuoted } from '../system/safe-yaml.ts';
 import { PARALLEL_MATRIX_MAX } from './plan-shards.ts';
 
 // What every cell job runs. `kvmatrix run` exits 0 (passed), 1 (product failure), 2 (usage or
@@ -30,8 +31,8 @@ export interface ChildPipelineContext {
 
 // One child pipeline: the cells grouped by scenario and timeout into `parallel:matrix` jobs of at most 200 entries
 // (GitLab's limit), and one job of its own for each quarantined cell (allow_failure, with the
-// issue URL as a comment and in KVMATRIX_QUARANTINE_ISSUE). An empty shard gets one no-op job,
-// because the parent always triggers every shard and GitLab refuses a pipeline without jobs.
+// issue URL as a comment and in KVMATRIX_QUARANTINE_ISSUE). An empty selection (a change that
+// affects no cell) gets one no-op job: the dispatcher always triggers a shard, and GitLab refuses a pipeline without jobs.
 // Every job is complete in itself (no `extends`), so that GitLab's schema checks each one and a
 // reader sees the whole job in one place.
 export function renderChildPipeline(
@@ -125,7 +126,7 @@ export function renderChildPipeline(
       if (comment) pair.key.commentBefore = comment;
     }
   }
-  return expandLists(doc.toString({ lineWidth: 0 }), lists);
+  return expandLists(documentToSafeYaml(doc), lists);
 }
 
 // Cell lists are the bulk of a large pipeline; the document holds a marker for each and the
@@ -146,7 +147,7 @@ function expandLists(text: string, lists: string[][]): string {
 }
 
 function scalar(value: string): string {
-  return /^[A-Za-z][A-Za-z0-9._]*-[A-Za-z0-9._-]*$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z][A-Za-z0-9._]*-[A-Za-z0-9._-]*$/.test(value) ? value : yamlQuoted(value);
 }
 
 function cellTemplate(image: string, tags: string[]): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { EXIT_INFRASTRUCTURE, isKvError } from '../errors.ts';
 import type { LayoutNode } from '../matrix/model.ts';
 import { markRunKept } from '../providers/common/run-index.ts';
@@ -12,6 +11,7 @@ import {
   type ResultRecord,
   type StepResult,
 } from '../results/result-record.ts';
+import { stringifySafeYaml } from '../system/safe-yaml.ts';
 import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
 import { buildInventory, limitFor } from './inventory.ts';
 import { observeNodeVersions } from './observe-versions.ts';
@@ -159,7 +159,7 @@ export async function runCell(opts: RunCellOptions): Promise<ResultRecord> {
       state.pending = [...pending];
       const inventory = buildInventory(layout.nodes, state.machines, runnable.vars, pending);
       state.inventoryFile = path.join(dir, 'inventory.yml');
-      await writeFile(state.inventoryFile, stringify(inventory), { mode: 0o600 });
+      await writeFile(state.inventoryFile, stringifySafeYaml(inventory), { mode: 0o600 });
       await saveRunState(state);
       const vars = resolveStepVars({ ...runnable.vars, ...carried }, step, runVars);
       const timeoutMs = (step.timeoutMinutes ?? cell.stepTimeoutMinutes) * 60_000;

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifySafeYaml } from '../../../harness/src/system/safe-yaml.ts';
 import type { ClusterSpec } from '../api/v1alpha1/cluster.ts';
 import { type Machine, nodeNameOf } from '../api/v1alpha1/machine.ts';
 import type { RunPlan } from './operation.ts';
@@ -49,5 +49,5 @@ export function renderInventory(spec: ClusterSpec, plan: RunPlan, machines: Mach
   };
   // The playbooks read a non-empty etcd group as external etcd: stacked etcd leaves it out.
   if (externalEtcd) children.etcd = { hosts: group('etcd') };
-  return stringify({ all: { hosts, vars, children } }, { lineWidth: 0 });
+  return stringifySafeYaml({ all: { hosts, vars, children } });
 }

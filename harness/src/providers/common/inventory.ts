@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifySafeYaml } from '../../system/safe-yaml.ts';
 import type { Machine } from '../provider.ts';
 import { SSH_OPTIONS } from './ssh.ts';
 
@@ -17,7 +17,7 @@ export function renderInventory(machines: Machine[], vars: Record<string, unknow
       ...m.facts,
     };
   }
-  return stringify({
+  return stringifySafeYaml({
     all: {
       hosts,
       vars: {
