@@ -5,7 +5,7 @@ import { loadMatrix } from '../src/matrix/load-matrix.ts';
 import { selectChanged } from '../src/matrix/select-changed.ts';
 import { selectTier } from '../src/matrix/select-tier.ts';
 import { generatePipelines } from '../src/pipeline/generate-pipelines.ts';
-import { repoRoot } from '../src/system/paths.ts';
+import { repoRoot } from '../src/host/paths.ts';
 import type { Print } from './bench.ts';
 
 const TARGET_MS = 1000;

@@ -6,9 +6,9 @@ import {
   describeGoldenImage,
   ensureGoldenImage,
   isGoldenImageBuilt,
-} from '../src/providers/common/golden-image.ts';
-import { newRunId } from '../src/providers/common/run-labels.ts';
-import { runTool } from '../src/providers/common/run-tool.ts';
+} from '../src/providers/local/golden-image.ts';
+import { newRunId } from '../src/host/labels.ts';
+import { runTool } from '../src/host/run-tool.ts';
 import type { MachineSpec, Provider } from '../src/providers/provider.ts';
 import { ensureSnapshot, SETUP_SNAPSHOT_MACHINE } from '../src/providers/qemu/snapshot.ts';
 import { createProvider } from '../src/providers/registry.ts';

@@ -8,7 +8,7 @@ import type { PlanCell } from '../src/report/model.ts';
 import { renderHtml } from '../src/report/render-html.ts';
 import { renderPipelineJunit } from '../src/report/render-junit.ts';
 import { renderMarkdown } from '../src/report/render-markdown.ts';
-import type { ResultRecord } from '../src/results/result-record.ts';
+import type { ResultRecord } from '../src/contracts/result-record.ts';
 import type { Print } from './bench.ts';
 
 const fixture = fileURLToPath(new URL('../src/report/test/fixtures/pipeline-36/', import.meta.url));

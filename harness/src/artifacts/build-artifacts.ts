@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { InfrastructureError, UsageError } from '../errors.ts';
-import { acquireFileLock } from '../system/file-lock.ts';
-import { cacheDir } from '../system/paths.ts';
+import { InfrastructureError, UsageError } from '../contracts/errors.ts';
+import { acquireFileLock } from '../host/file-lock.ts';
+import { cacheDir } from '../host/paths.ts';
 import { buildGoRecipe, downloadModule } from './build-go-recipe.ts';
 import { buildImages } from './build-images.ts';
 import { findGoToolchain, type GoToolchain } from './go-toolchain.ts';

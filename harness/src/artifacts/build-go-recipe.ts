@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import { type BuildModuleInput, renderGoMod, renderToolsGo } from './build-module.ts';
 import { isModuleImport, parseGoImports } from './go-imports.ts';
 import { type GoToolchain, runGo } from './go-toolchain.ts';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { KvError, ToolMissingError } from '../errors.ts';
+import { KvError, ToolMissingError } from '../contracts/errors.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { listE2eImageRecipes } from './e2e-images.ts';
 import { type ArtifactManifest, hashFile, hashRecipe, writeManifest } from './manifest.ts';

@@ -1,9 +1,9 @@
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InfrastructureError, KvError, ToolMissingError } from '../errors.ts';
-import { cacheDir } from '../system/paths.ts';
-import { claimPort } from '../testbed/ports.ts';
+import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
+import { cacheDir } from '../host/paths.ts';
+import { claimPort } from '../host/ports.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { writeManifest } from './manifest.ts';
 import type { ProgressReporter } from './progress.ts';

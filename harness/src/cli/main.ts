@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../errors.ts';
+import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../contracts/errors.ts';
 import { registerCommands } from './commands/index.ts';
 
 // Builds the `kvmatrix` program. Each subcommand lives in its own file under ./commands and is

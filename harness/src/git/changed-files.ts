@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { KvError, ToolMissingError } from '../errors.ts';
+import { KvError, ToolMissingError } from '../contracts/errors.ts';
 
 // The files a change touches relative to `ref`: everything that differs between the merge base
 // of `ref` and HEAD and the working tree (so uncommitted and untracked files count on a

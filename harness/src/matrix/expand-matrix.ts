@@ -1,4 +1,4 @@
-import { MatrixError, type SourceLocation } from '../errors.ts';
+import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 import { createCellNamer } from './cell-name.ts';
 import { matchesSelector } from './match-selector.ts';
 import type { CellOverrides, MatrixCell, MatrixDefinition } from './model.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
-import { repoRoot } from '../system/paths.ts';
+import { KvError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
 
 // The shipped matrix; KVMATRIX_MATRIX or --matrix point elsewhere.

@@ -1,4 +1,4 @@
-import { MatrixError, UsageError } from '../errors.ts';
+import { MatrixError, UsageError } from '../contracts/errors.ts';
 import { coverPairs } from './cover-pairs.ts';
 import type { LoadedMatrix } from './load-matrix.ts';
 import { matchesSelector } from './match-selector.ts';

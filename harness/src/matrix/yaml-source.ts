@@ -1,5 +1,5 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
-import { MatrixError, type SourceLocation } from '../errors.ts';
+import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;
 

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 
 // Writes rendered files into `outDir` so that a reader never sees a partial file: every file is
 // first written in full beside its target under a temporary name, and only when all of them are

@@ -1,4 +1,4 @@
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import type { MachineSpec, PreflightCheck, Provider } from './provider.ts';
 import { autoOrder, createProvider } from './registry.ts';
 

@@ -1,4 +1,4 @@
-import type { ResultRecord } from '../results/result-record.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { findFirstFailure } from './first-failure.ts';
 import {
   DEFAULT_QUARANTINE_POLICY,

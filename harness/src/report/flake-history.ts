@@ -1,4 +1,4 @@
-import type { CellOutcome, ResultRecord } from '../results/result-record.ts';
+import type { CellOutcome, ResultRecord } from '../contracts/result-record.ts';
 import type { FlakeEvent, QuarantineSuggestion } from './model.ts';
 
 // The flake history: results per cell over time, keyed by commit. Kept between pipelines as a

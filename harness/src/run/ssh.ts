@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { SSH_OPTIONS } from '../providers/common/ssh.ts';
+import { SSH_OPTIONS } from '../host/ssh.ts';
 import type { Machine } from '../providers/provider.ts';
 
 // The ssh arguments that reach a machine a provider made (options shared with the providers).

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createProgress, type ProgressReporter } from '../artifacts/progress.ts';
 import { currentMinor } from '../artifacts/versions.ts';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import { findControlPlaneBinaries } from './binaries.ts';
 import { type ControlPlanePki, createPki, renderAdminKubeconfig } from './certs.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs } from './component-args.ts';
-import { claimPort } from './ports.ts';
-import { type ManagedProcess, startProcess, tailLog } from './processes.ts';
+import { claimPort } from '../host/ports.ts';
+import { type ManagedProcess, startProcess, tailLog } from '../host/processes.ts';
 import {
   reapOrphanedTestbeds,
   type TestbedState,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createProgress } from '../artifacts/progress.ts';
-import { isKvError } from '../errors.ts';
+import { isKvError } from '../contracts/errors.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 
 // Vitest global setup: one real control plane (etcd + kube-apiserver + kube-controller-manager)

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildArtifacts } from '../../artifacts/build-artifacts.ts';
 import { serveArtifacts } from '../../artifacts/serve.ts';
 import { currentMinor, kubernetesReleases } from '../../artifacts/versions.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 
 function parsePort(value: string): number {
   const port = Number.parseInt(value, 10);

@@ -4,7 +4,7 @@ import {
   ensureGoldenImage,
   isGoldenImageBuilt,
   NODE_OS,
-} from '../../providers/common/golden-image.ts';
+} from '../../providers/local/golden-image.ts';
 import { stderrLog } from '../../providers/common/log-line.ts';
 
 async function imagesBuild(options: { os: string[]; podman: boolean; qemuSnapshot?: string }): Promise<void> {

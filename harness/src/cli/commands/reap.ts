@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 import { stderrLog } from '../../providers/common/log-line.ts';
 import { createProvider, providerNames } from '../../providers/registry.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { REPORT_MARKER } from '../../report/status-labels.ts';
 import { FakeGitLab } from '../../report/test/fake-gitlab.ts';
 import { fixturePlan, fixtureResults } from '../../report/test/pipeline-fixture.ts';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 // The real `kvmatrix report` process against FakeGitLab on loopback: GitLab itself cannot run on
 // this machine, so the stand-in answers the documented notes, statuses, jobs and artifacts

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 import { requireRunState } from '../../run/run-state.ts';
 import { sshArgs } from '../../run/ssh.ts';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
-import { DEFAULT_OS } from '../../providers/common/golden-image.ts';
-import { renderInventory } from '../../providers/common/inventory.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import { DEFAULT_OS } from '../../providers/local/golden-image.ts';
+import { renderInventory } from '../../providers/local/inventory.ts';
 import { stderrLog } from '../../providers/common/log-line.ts';
-import { newRunId } from '../../providers/common/run-labels.ts';
+import { newRunId } from '../../host/labels.ts';
 import type { MachineSpec, RunIdentity } from '../../providers/provider.ts';
 import { createProvider } from '../../providers/registry.ts';
 import { selectProvider } from '../../providers/select-provider.ts';

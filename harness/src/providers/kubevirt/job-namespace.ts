@@ -1,5 +1,5 @@
 import type { V1Namespace } from '@kubernetes/client-node';
-import { InfrastructureError, KvError } from '../../errors.ts';
+import { InfrastructureError, KvError } from '../../contracts/errors.ts';
 import type { MachineSpec, RunIdentity } from '../provider.ts';
 import {
   annotationCell,

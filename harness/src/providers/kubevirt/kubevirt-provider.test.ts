@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 import type { MachineSpec, RunIdentity } from '../provider.ts';
 import { type KubeObject, virtualMachines } from './api-resources.ts';
 import { namespaceFor } from './identity.ts';

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 import type {
   Machine,
   MachineSpec,

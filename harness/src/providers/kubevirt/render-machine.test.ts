@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 import type { MachineSpec } from '../provider.ts';
 import { identityLabels } from './identity.ts';
 import { loadVmTemplate, renderVirtualMachine, templateDataSource } from './render-machine.ts';

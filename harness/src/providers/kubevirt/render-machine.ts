@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 import type { MachineSpec } from '../provider.ts';
 import type { KubeObject } from './api-resources.ts';
 import { renderUserData } from './cloud-init.ts';

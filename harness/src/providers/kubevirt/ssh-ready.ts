@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { InfrastructureError } from '../../errors.ts';
-import { SSH_OPTIONS, type SshTarget } from '../common/ssh.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import { SSH_OPTIONS, type SshTarget } from '../../host/ssh.ts';
 
 // The options every kvmatrix SSH call uses (no prompts, no known_hosts: each VM has new host keys),
 // and for a VM on the cluster's pod network also: only the run's key, and a short connect timeout

@@ -1,4 +1,4 @@
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
 import type { PhaseTiming } from '../provider.ts';
 import {
   collectionPath,

@@ -1,4 +1,4 @@
-import { stateDir } from '../../system/paths.ts';
+import { stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,
@@ -6,7 +6,7 @@ import {
   checkRoot,
   checkTool,
   nearestExistingDir,
-} from '../common/preflight-checks.ts';
+} from '../local/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGoldenImage } from '../common/golden-image.ts';
-import { readRunIndex } from '../common/run-index.ts';
-import { newRunId } from '../common/run-labels.ts';
-import { runTool } from '../common/run-tool.ts';
+import { ensureGoldenImage } from '../local/golden-image.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { newRunId } from '../../host/labels.ts';
+import { runTool } from '../../host/run-tool.ts';
 import type { MachineSpec, RunIdentity } from '../provider.ts';
 import { selectProvider } from '../select-provider.ts';
 import {

@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { startConcurrency } from '../common/concurrency.ts';
-import { raiseRunSysctls } from '../common/host-sysctls.ts';
-import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
-import { timePhase } from '../common/phases.ts';
-import { assertRunId, labelsFor } from '../common/run-labels.ts';
-import { ensureRunKey, waitForSsh } from '../common/ssh.ts';
+import { startConcurrency } from '../local/concurrency.ts';
+import { raiseRunSysctls } from '../local/host-sysctls.ts';
+import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
+import { timePhase } from '../local/phases.ts';
+import { assertRunId, labelsFor } from '../../host/labels.ts';
+import { ensureRunKey, waitForSsh } from '../../host/ssh.ts';
 import type {
   Machine,
   MachineSpec,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LABEL_MACHINE } from '../common/run-labels.ts';
+import { LABEL_MACHINE } from '../../host/labels.ts';
 import type { MachineSpec } from '../provider.ts';
 
 export function containerName(runId: string, machine: string): string {

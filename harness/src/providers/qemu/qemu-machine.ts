@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfrastructureError } from '../../errors.ts';
-import type { GoldenImage } from '../common/golden-image.ts';
-import { timePhase } from '../common/phases.ts';
-import { runToolOk } from '../common/run-tool.ts';
-import { waitForSsh } from '../common/ssh.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import type { GoldenImage } from '../local/golden-image.ts';
+import { timePhase } from '../local/phases.ts';
+import { runToolOk } from '../../host/run-tool.ts';
+import { waitForSsh } from '../../host/ssh.ts';
 import type { Machine, MachineSpec, PhaseTiming } from '../provider.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';

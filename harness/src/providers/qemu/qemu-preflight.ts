@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
-import { cacheDir, stateDir } from '../../system/paths.ts';
+import { cacheDir, stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,
@@ -9,7 +9,7 @@ import {
   checkRoot,
   checkTool,
   nearestExistingDir,
-} from '../common/preflight-checks.ts';
+} from '../local/preflight-checks.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';
 

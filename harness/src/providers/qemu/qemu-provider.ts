@@ -2,13 +2,13 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { InfrastructureError } from '../../errors.ts';
-import { startConcurrency } from '../common/concurrency.ts';
-import { ensureGoldenImage } from '../common/golden-image.ts';
-import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
-import { timePhase } from '../common/phases.ts';
-import { assertRunId } from '../common/run-labels.ts';
-import { ensureRunKey, sshRun } from '../common/ssh.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import { startConcurrency } from '../local/concurrency.ts';
+import { ensureGoldenImage } from '../local/golden-image.ts';
+import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
+import { timePhase } from '../local/phases.ts';
+import { assertRunId } from '../../host/labels.ts';
+import { ensureRunKey, sshRun } from '../../host/ssh.ts';
 import type {
   Machine,
   MachineSpec,

@@ -1,12 +1,12 @@
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
 import type { MachineSize } from '../../matrix/model.ts';
-import { withFileLock } from '../../system/file-lock.ts';
-import type { GoldenImage } from '../common/golden-image.ts';
-import { runToolOk } from '../common/run-tool.ts';
-import { ensureRunKey, sshRun, waitForSsh } from '../common/ssh.ts';
+import { withFileLock } from '../../host/file-lock.ts';
+import type { GoldenImage } from '../local/golden-image.ts';
+import { runToolOk } from '../../host/run-tool.ts';
+import { ensureRunKey, sshRun, waitForSsh } from '../../host/ssh.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { findFreePort } from './free-port.ts';
 import { identityScript } from './identity.ts';

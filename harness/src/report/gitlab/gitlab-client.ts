@@ -1,6 +1,6 @@
 import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 import { TOKEN_VARIABLE } from './gitlab-error.ts';
 import { createRedactor, type Redactor } from './redact.ts';
 import { createRequestHandler, DEFAULT_RETRY_POLICY, type RetryPolicy } from './request-handler.ts';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 import { createFlakeHistory, FLAKE_HISTORY_VERSION, type FlakeHistory } from '../flake-history.ts';
 
 // Reads the flake history file; a file that does not exist yet is an empty history (the first

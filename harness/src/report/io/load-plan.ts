@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
 import type { PlanCell } from '../model.ts';

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckResult, ResultRecord, StepResult } from '../../results/result-record.ts';
+import type { CheckResult, ResultRecord, StepResult } from '../../contracts/result-record.ts';
 import type { PlanCell } from '../model.ts';
 
 const out = fileURLToPath(new URL('./fixtures/pipeline-36/', import.meta.url));

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../contracts/errors.ts';
+import type { RunIdentity } from '../providers/provider.ts';
+
+// The labels every local resource carries (containers, networks, volumes, VM state files), so that
+// `reap` finds what a dead run left behind.
+export const LABEL_RUN = 'kvmatrix.run';
+export const LABEL_CELL = 'kvmatrix.cell';
+export const LABEL_PIPELINE = 'kvmatrix.pipeline';
+export const LABEL_JOB = 'kvmatrix.job';
+export const LABEL_CREATED = 'kvmatrix.created';
+export const LABEL_MACHINE = 'kvmatrix.machine';
+// The pid of the harness process that made the resources: `reap` spares a run whose owner lives.
+export const LABEL_OWNER = 'kvmatrix.owner';
+
+const runIdPattern = /^[a-z0-9][a-z0-9-]{0,19}$/;
+
+// A short id, safe in host names, interface names (with a prefix) and file names.
+export function newRunId(): string {
+  return `r${Date.now().toString(36).slice(-5)}${randomBytes(3).toString('hex')}`;
+}
+
+export function assertRunId(runId: string): void {
+  if (!runIdPattern.test(runId)) {
+    throw new UsageError(`run id "${runId}" is not valid: expected 1-20 of [a-z0-9-], starting alphanumeric`);
+  }
+}
+
+export function labelsFor(id: RunIdentity, created: Date = new Date()): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABEL_RUN]: id.runId,
+    [LABEL_CELL]: id.cell,
+    [LABEL_CREATED]: created.toISOString(),
+    [LABEL_OWNER]: String(process.pid),
+  };
+  if (id.pipeline) labels[LABEL_PIPELINE] = id.pipeline;
+  if (id.job) labels[LABEL_JOB] = id.job;
+  return labels;
+}
+
+// Machine names become host names and resource names: keep them DNS labels.
+export function assertMachineName(name: string): void {
+  if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(name)) {
+    throw new UsageError(
+      `machine name "${name}" is not valid: expected a DNS label of [a-z0-9-], at most 32`,
+    );
+  }
+}
+
+// Whether the process that owns a run is alive (and not this one): its resources are in use.
+export function isOwnerAlive(owner: string | undefined): boolean {
+  const pid = Number(owner);
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

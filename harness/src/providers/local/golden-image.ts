@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../../contracts/errors.ts';
+import { cacheDir, repoRoot } from '../../host/paths.ts';
+import { runToolOk } from '../../host/run-tool.ts';
+
+// The OS versions a golden node image can be built for here (debootstrap from Debian's mirror).
+export const NODE_OS: Record<string, { suite: string; description: string }> = {
+  debian12: { suite: 'bookworm', description: 'Debian 12 (bookworm)' },
+  debian13: { suite: 'trixie', description: 'Debian 13 (trixie)' },
+};
+
+export const DEFAULT_OS = 'debian12';
+export const buildScript = path.join(repoRoot, 'harness', 'images', 'build-node-image.sh');
+
+// Accepts the spellings a matrix may use: debian12, debian-12, "Debian 12", bookworm.
+export function normalizeOs(os: string): string {
+  const key = os.toLowerCase().replace(/[^a-z0-9]/g, '');
+  for (const [id, value] of Object.entries(NODE_OS)) {
+    if (key === id || key === value.suite) return id;
+  }
+  throw new UsageError(`OS "${os}" has no golden node image`, {
+    hint: `local providers build: ${Object.keys(NODE_OS).join(', ')}`,
+  });
+}
+
+export interface GoldenImage {
+  os: string;
+  hash: string;
+  dir: string;
+  rootfsTar: string;
+  disk: string;
+  kernel: string;
+  initrd: string;
+}
+
+// The cache key: the recipe (the build script) and the suite; any change rebuilds.
+export async function imageRecipeHash(os: string): Promise<string> {
+  const id = normalizeOs(os);
+  const script = await readFile(buildScript, 'utf8');
+  return createHash('sha256').update(`${NODE_OS[id]?.suite}\n${script}`).digest('hex').slice(0, 12);
+}
+
+export async function describeGoldenImage(os: string): Promise<GoldenImage> {
+  const id = normalizeOs(os);
+  const hash = await imageRecipeHash(id);
+  const dir = cacheDir('images', `${id}-${hash}`);
+  return {
+    os: id,
+    hash,
+    dir,
+    rootfsTar: path.join(dir, 'rootfs.tar'),
+    disk: path.join(dir, 'disk.qcow2'),
+    kernel: path.join(dir, 'vmlinuz'),
+    initrd: path.join(dir, 'initrd.img'),
+  };
+}
+
+export async function isGoldenImageBuilt(image: GoldenImage): Promise<boolean> {
+  return access(path.join(image.dir, 'packages.txt')).then(
+    () => true,
+    () => false,
+  );
+}
+
+// Builds the golden image once per recipe (about 2-3 minutes; cached afterwards). Safe to call
+// from parallel processes: the build runs under flock and re-checks the cache.
+export async function ensureGoldenImage(
+  os: string,
+  log: (line: string) => void = () => {},
+): Promise<GoldenImage> {
+  const image = await describeGoldenImage(os);
+  if (await isGoldenImageBuilt(image)) return image;
+  const free = await statfs(cacheDir()).then(
+    (s) => s.bavail * s.bsize,
+    () => Number.POSITIVE_INFINITY,
+  );
+  if (free < 6 * 2 ** 30) {
+    throw new UsageError(`not enough free space in ${cacheDir()} to build a node image (need 6 GiB)`, {
+      hint: 'free some space or point KVMATRIX_CACHE_DIR elsewhere',
+    });
+  }
+  log(`building golden node image ${image.os} (${image.hash}) with debootstrap: 2-3 minutes, cached after`);
+  const started = Date.now();
+  await mkdir(path.dirname(image.dir), { recursive: true });
+  await runToolOk(
+    'flock',
+    [
+      `${image.dir}.lock`,
+      'bash',
+      buildScript,
+      NODE_OS[image.os]?.suite ?? '',
+      image.dir,
+      cacheDir('images', 'debs'),
+    ],
+    {
+      what: `building the ${image.os} node image`,
+      hint: 'needs root, debootstrap and Debian mirror access; run `npm run setup` (step 30-images)',
+      timeoutMs: 30 * 60_000,
+    },
+  );
+  if (
+    !(await access(path.join(image.dir, 'build-seconds')).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    await writeFile(path.join(image.dir, 'build-seconds'), String((Date.now() - started) / 1000)).catch(
+      () => {},
+    );
+  }
+  return image;
+}
