@@ -1,14 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { newRunId } from '../src/host/labels.ts';
+import { runTool } from '../src/host/run-tool.ts';
 import {
   DEFAULT_OS,
   describeGoldenImage,
   ensureGoldenImage,
   isGoldenImageBuilt,
 } from '../src/providers/local/golden-image.ts';
-import { newRunId } from '../src/host/labels.ts';
-import { runTool } from '../src/host/run-tool.ts';
 import type { MachineSpec, Provider } from '../src/providers/provider.ts';
 import { ensureSnapshot, SETUP_SNAPSHOT_MACHINE } from '../src/providers/qemu/snapshot.ts';
 import { createProvider } from '../src/providers/registry.ts';

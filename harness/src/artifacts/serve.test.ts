@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLineProgress } from '../host/progress.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
 import { buildImages } from './build-images.ts';
 import { emptyManifest, readManifest } from './manifest.ts';
-import { createProgress } from './progress.ts';
 import { pushImages } from './push-images.ts';
 import { type ServedArtifacts, serveArtifacts } from './serve.ts';
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const dir = artifactDir(release.kubernetes);
   await mkdir(path.join(dir, 'bin'), { recursive: true });
   const set = { dir, binDir: path.join(dir, 'bin'), manifest: emptyManifest(release) };
-  const quiet = createProgress('test', () => {});
+  const quiet = createLineProgress('test', () => {});
   await pushImages(await buildImages(set, quiet), quiet);
   served = await serveArtifacts({ host: '127.0.0.1', versions: ['1.34'] });
 }, 120_000);

@@ -2,15 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import type { ResultRecord } from '../contracts/result-record.ts';
+import type { Progress } from '../host/progress.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
 import { buildPipelineReport } from '../report/build-report.ts';
 import { isBlocking, type PipelineReport } from '../report/model.ts';
 import { renderPipelineJunit } from '../report/render-junit.ts';
 import { renderMarkdown } from '../report/render-markdown.ts';
-import type { ResultRecord } from '../contracts/result-record.ts';
 import { executeCell } from '../run/execute-cell.ts';
-import type { Progress } from '../host/progress.ts';
 
 // How many cells may run at once here: each cell's machines need their memory, and a cell
 // deploying Kubernetes keeps about two cores busy. Never less than one.

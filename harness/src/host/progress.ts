@@ -1,5 +1,30 @@
 import logUpdate from 'log-update';
 
+// The one progress printer of kvmatrix, on stderr (stdout stays free for results such as
+// `KUBECONFIG=<path>` or an inventory). Two shapes: a reporter of plain timestamped lines for
+// long builds and provider work, and a run's step progress (begin/end with outcome and time).
+
+export type ProgressReporter = (message: string) => void;
+
+// Plain lines `[hh:mm:ss] prefix: message`, the format CI logs and terminals both read well.
+export function createLineProgress(
+  prefix: string,
+  write: (line: string) => void = writeStderr,
+): ProgressReporter {
+  return (message) => write(`[${stamp()}] ${prefix}: ${message}\n`);
+}
+
+function writeStderr(line: string): void {
+  process.stderr.write(line);
+}
+
+export const silentProgress: ProgressReporter = () => {};
+
+export function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
 // Shows a run's progress: on a terminal a live status line under the finished lines; in CI (or
 // when output is not a TTY) plain timestamped lines, one per event, that read well in a job log.
 export interface Progress {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir } from './paths.ts';
 import type { RunIdentity } from '../providers/provider.ts';
+import { stateDir } from './paths.ts';
 
 // A host-wide index of live local runs: which provider, which state dir, since when. `up` writes
 // an entry before it creates anything, `down` removes it last, so `reap` can find the files of a

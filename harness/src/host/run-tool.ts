@@ -10,6 +10,8 @@ export interface ToolResult {
 export interface RunToolOptions {
   input?: string;
   inputFile?: string;
+  // 'ignore': stdin is /dev/null (for commands that must not wait on it).
+  stdin?: 'ignore';
   timeoutMs?: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
@@ -27,6 +29,7 @@ export async function runTool(
   const result = await execa(cmd, args, {
     reject: false,
     input: options.input,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
     inputFile: options.inputFile,
     timeout: options.timeoutMs,
     cancelSignal: options.signal,

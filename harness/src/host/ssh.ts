@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../contracts/errors.ts';
-import { runTool, runToolOk } from './run-tool.ts';
+import { runTool, runToolOk, type ToolResult } from './run-tool.ts';
 
 // Options every kvmatrix SSH connection uses: machines are fresh and throwaway, their host keys
 // are new each run, so known_hosts is neither read nor written.
@@ -40,8 +40,12 @@ export async function ensureRunKey(stateDir: string): Promise<{ keyFile: string;
   return { keyFile, publicKey: (await readFile(`${keyFile}.pub`, 'utf8')).trim() };
 }
 
-export function sshArgs(target: SshTarget, command: string[]): string[] {
+// The arguments of one `ssh` call: `options` first (ssh keeps the first value given for an
+// option, so a caller's own ConnectTimeout wins over the shared one), then the shared options,
+// the key, the port and the login, then the remote command, if any.
+export function sshArgs(target: SshTarget, command: string[] = [], options: string[] = []): string[] {
   return [
+    ...options,
     ...SSH_OPTIONS,
     '-i',
     target.keyFile,
@@ -52,15 +56,24 @@ export function sshArgs(target: SshTarget, command: string[]): string[] {
   ];
 }
 
-// Runs a command on a machine over SSH; returns its result whatever the exit status.
+// The shared options as Ansible's `ansible_ssh_common_args` (every inventory kvmatrix writes).
+export function ansibleSshCommonArgs(): string {
+  const pairs: string[] = [];
+  for (let i = 0; i < SSH_OPTIONS.length; i += 2) pairs.push(`-o ${SSH_OPTIONS[i + 1]}`);
+  return pairs.join(' ');
+}
+
+// Runs one shell command on a machine over SSH; returns its result whatever the exit status.
+// Without `input`, stdin is closed, so a remote command that reads it sees end of file.
 export async function sshRun(
   target: SshTarget,
   command: string,
-  options: { input?: string; timeoutMs?: number } = {},
-) {
-  return runTool('ssh', sshArgs(target, [command]), {
-    input: options.input,
+  options: { input?: string; timeoutMs?: number; signal?: AbortSignal; sshOptions?: string[] } = {},
+): Promise<ToolResult> {
+  return runTool('ssh', sshArgs(target, [command], options.sshOptions), {
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     timeoutMs: options.timeoutMs ?? 60_000,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 }
 

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sshRun } from '../run/ssh.ts';
+import { sshRun } from '../host/ssh.ts';
+import { sshTargetOf } from '../providers/provider.ts';
 import type { MgmtKubectl } from './mgmt-kubectl.ts';
 import { isManaged, WORKLOAD_CLUSTER, WORKLOAD_NAMESPACE } from './operator-manifests.ts';
 import type { OperatorStepContext } from './operator-step-context.ts';
@@ -60,7 +61,7 @@ export async function deleteWorkload(
   for (const node of ctx.nodes.filter(isManaged)) {
     const machine = ctx.machines.find((m) => m.name === node.name);
     if (!machine) continue;
-    const r = await sshRun(machine, LEFTOVER_PROBE, 30_000);
+    const r = await sshRun(sshTargetOf(machine), LEFTOVER_PROBE, { timeoutMs: 30_000 });
     const found = r.stdout.trim();
     if (r.exitCode !== 0) dirty.push(`${node.name}: ssh failed (${r.exitCode})`);
     else if (found) dirty.push(`${node.name}: ${found.split('\n').join(', ')}`);

@@ -22,7 +22,8 @@ const LAYER_SOURCES = [
   'operator/src',
   'operator/config',
   'operator/executor',
-  'harness/src/errors.ts',
+  // The stage contracts the operator shares with the harness (they import nothing else).
+  'harness/src/contracts',
 ];
 
 export interface OperatorImage {

@@ -1,6 +1,6 @@
+import type { Progress } from '../host/progress.ts';
 import type { LayoutNode, Step } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
-import type { Progress } from '../host/progress.ts';
 
 // What an operator step needs from the run: the layout and its machines, the mirror, kubectl and
 // the probe image for the checks, where logs and the run's files go.

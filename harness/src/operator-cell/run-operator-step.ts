@@ -1,8 +1,8 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isKvError } from '../contracts/errors.ts';
-import type { Step, StepKind } from '../matrix/model.ts';
 import type { StepResult } from '../contracts/result-record.ts';
+import type { Step, StepKind } from '../matrix/model.ts';
 import { fetchKubeconfig } from '../run/cluster-dump.ts';
 import { runChecks, type StepVerdict } from '../scenario/run-playbook-step.ts';
 import { deleteWorkload } from './delete-workload.ts';

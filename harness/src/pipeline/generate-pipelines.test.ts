@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MatrixError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
 import { loadMatrix } from '../matrix/load-matrix.ts';
 import {
   loadSmall,
@@ -11,7 +12,6 @@ import {
   shippedMatrixFile,
   smallMatrixFile,
 } from '../matrix/test-helpers.ts';
-import { repoRoot } from '../host/paths.ts';
 import { generatePipelines } from './generate-pipelines.ts';
 import { validateGitlabCi } from './test/gitlab-ci-schema.ts';
 

@@ -1,3 +1,4 @@
+import type { SshTarget } from '../host/ssh.ts';
 import type { MachineSize, NodeRole } from '../matrix/model.ts';
 
 // Who a set of machines belongs to. Every resource a provider creates carries these as labels
@@ -26,6 +27,11 @@ export interface Machine {
   sshUser: string;
   sshKeyFile: string;
   facts: Record<string, unknown>;
+}
+
+// How the host reaches a machine over SSH.
+export function sshTargetOf(machine: Machine): SshTarget {
+  return { host: machine.sshHost, port: machine.sshPort, user: machine.sshUser, keyFile: machine.sshKeyFile };
 }
 
 export interface PhaseTiming {

@@ -1,5 +1,5 @@
-import type { MatrixCell } from '../matrix/model.ts';
 import type { ResultRecord } from '../contracts/result-record.ts';
+import type { MatrixCell } from '../matrix/model.ts';
 
 // What a reviewer needs to know about one cell of a pipeline. Derived only from result records,
 // the plan and the flake history, so every renderer (JUnit, Markdown, HTML, JSON, commit

@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../contracts/errors.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
+import type { Progress } from '../host/progress.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
-import { renderJunit } from '../report/render-junit.ts';
 import { renderCellMarkdown } from '../report/cell-summary.ts';
-import type { ResultRecord } from '../contracts/result-record.ts';
+import { renderJunit } from '../report/render-junit.ts';
 import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';
-import type { Progress } from '../host/progress.ts';
 import { runCell } from './run-cell.ts';
 import { prepareRunPrerequisites, startRunArtifacts } from './run-services.ts';
 import { requireRunState } from './run-state.ts';

@@ -3,25 +3,25 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT_INFRASTRUCTURE, isKvError } from '../contracts/errors.ts';
-import type { LayoutNode } from '../matrix/model.ts';
-import { markRunKept } from '../host/run-index.ts';
-import type { Provider, RunIdentity } from '../providers/provider.ts';
 import {
   type CellOutcome,
   RESULT_SCHEMA_VERSION,
   type ResultRecord,
   type StepResult,
 } from '../contracts/result-record.ts';
-import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
-import { buildInventory, limitFor } from '../scenario/inventory.ts';
-import { observeNodeVersions } from './observe-versions.ts';
+import type { Progress } from '../host/progress.ts';
+import { markRunKept } from '../host/run-index.ts';
+import type { LayoutNode } from '../matrix/model.ts';
 import { isManaged } from '../operator-cell/operator-manifests.ts';
 import { isOperatorStep, runOperatorStep } from '../operator-cell/run-operator-step.ts';
-import type { Progress } from '../host/progress.ts';
-import { type RunState, removeRunState, runDir, saveRunState } from './run-state.ts';
+import type { Provider, RunIdentity } from '../providers/provider.ts';
+import { buildInventory, limitFor } from '../scenario/inventory.ts';
 import { runChecks, runStepPlaybook } from '../scenario/run-playbook-step.ts';
-import type { RunnableCell } from './runnable-cell.ts';
 import { resolveStepVars } from '../scenario/step-vars.ts';
+import { dumpCluster, fetchKubeconfig } from './cluster-dump.ts';
+import { observeNodeVersions } from './observe-versions.ts';
+import { type RunState, removeRunState, runDir, saveRunState } from './run-state.ts';
+import type { RunnableCell } from './runnable-cell.ts';
 
 // The offline mirror as the runner needs it: ports on the host, reached by machines through the
 // address the provider reports (its network's gateway).

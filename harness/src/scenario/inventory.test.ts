@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { PENDING_GROUP } from '../contracts/inventory.ts';
 import type { LayoutNode } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
-import { buildInventory, limitFor, PENDING_GROUP } from './inventory.ts';
+import { buildInventory, limitFor } from './inventory.ts';
 
 const machine = (name: string, address: string): Machine => ({
   name,

@@ -1,29 +1,17 @@
+import {
+  connectionVars,
+  type Inventory,
+  type InventoryHost,
+  PENDING_GROUP,
+  roleGroups,
+} from '../contracts/inventory.ts';
+import { ansibleSshCommonArgs } from '../host/ssh.ts';
 import type { LayoutNode } from '../matrix/model.ts';
-import type { Machine } from '../providers/provider.ts';
+import { type Machine, sshTargetOf } from '../providers/provider.ts';
 
-// The Ansible inventory as a plain object (rendered to YAML by the caller). Groups follow the
-// playbooks' contract: kube_control_plane, kube_node, etcd, k8s_cluster, and kvmatrix_pending for
-// nodes held back until a scale step. Machines with role `managed` (the operator cell's) are left out.
-// Pure: the same inputs give the same inventory.
-export interface InventoryHost {
-  ansible_host: string;
-  ansible_port: number;
-  ansible_user: string;
-  ansible_ssh_private_key_file: string;
-  ip: string;
-  [fact: string]: unknown;
-}
-
-export interface Inventory {
-  all: {
-    vars: Record<string, unknown>;
-    hosts: Record<string, InventoryHost>;
-    children: Record<string, { hosts?: Record<string, null>; children?: Record<string, null> }>;
-  };
-}
-
-export const PENDING_GROUP = 'kvmatrix_pending';
-
+// The inventory of a cell's run as a plain object (rendered to YAML by the caller): the contract's
+// role groups, and kvmatrix_pending for nodes held back until a scale step. Machines with role
+// `managed` (the operator cell's) are left out. Pure: the same inputs give the same inventory.
 export function buildInventory(
   nodes: LayoutNode[],
   machines: Machine[],
@@ -32,42 +20,28 @@ export function buildInventory(
 ): Inventory {
   const byName = new Map(machines.map((m) => [m.name, m]));
   const hosts: Record<string, InventoryHost> = {};
-  const groups: Record<string, string[]> = {
-    kube_control_plane: [],
-    kube_node: [],
-    etcd: [],
-    [PENDING_GROUP]: [],
-  };
-  const externalEtcd = nodes.some((n) => n.roles.includes('etcd') && !n.roles.includes('managed'));
-  for (const node of nodes) {
-    // Machines left to the operator under test are not the management cluster's hosts.
-    if (node.roles.includes('managed')) continue;
+  // Machines left to the operator under test are not the management cluster's hosts.
+  const members = nodes.filter((n) => !n.roles.includes('managed'));
+  const externalEtcd = members.some((n) => n.roles.includes('etcd'));
+  for (const node of members) {
     const machine = byName.get(node.name);
     if (!machine) throw new Error(`no machine was provisioned for layout node ${node.name}`);
     hosts[node.name] = {
-      ansible_host: machine.sshHost,
-      ansible_port: machine.sshPort,
-      ansible_user: machine.sshUser,
-      ansible_ssh_private_key_file: machine.sshKeyFile,
+      ...connectionVars(sshTargetOf(machine)),
       ip: machine.address,
       ...machine.facts,
     };
-    if (node.roles.includes('control-plane')) groups.kube_control_plane?.push(node.name);
-    if (node.roles.includes('worker')) groups.kube_node?.push(node.name);
-    if (node.roles.includes('etcd')) groups.etcd?.push(node.name);
-    if (pending.has(node.name)) groups[PENDING_GROUP]?.push(node.name);
   }
-  const children: Inventory['all']['children'] = {};
-  for (const [group, members] of Object.entries(groups)) {
-    if (group === 'etcd' && !externalEtcd) continue;
-    children[group] = { hosts: Object.fromEntries(members.map((h) => [h, null])) };
-  }
-  children.k8s_cluster = { children: { kube_control_plane: null, kube_node: null } };
+  const children: Inventory['all']['children'] = {
+    ...roleGroups(members, externalEtcd),
+    [PENDING_GROUP]: {
+      hosts: Object.fromEntries(members.filter((n) => pending.has(n.name)).map((n) => [n.name, null])),
+    },
+  };
   return {
     all: {
       vars: {
-        ansible_ssh_common_args:
-          '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR',
+        ansible_ssh_common_args: ansibleSshCommonArgs(),
         ansible_python_interpreter: '/usr/bin/python3',
         etcd_deployment: externalEtcd ? 'external' : 'stacked',
         ...vars,

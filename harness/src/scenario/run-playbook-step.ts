@@ -1,9 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { CheckId, Step } from '../matrix/model.ts';
-import type { CheckResult, StepResult } from '../contracts/result-record.ts';
 import { type CheckContext, CheckFailure } from '../checks/check.ts';
 import { checks, orderChecks } from '../checks/index.ts';
+import type { CheckResult, StepResult } from '../contracts/result-record.ts';
 import type { Progress } from '../host/progress.ts';
+import type { CheckId, Step } from '../matrix/model.ts';
 import { ANSIBLE_UNREACHABLE, type PlaybookOutcome, runPlaybook } from './run-playbook.ts';
 
 export interface StepContext {

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KvError, UsageError } from '../../contracts/errors.ts';
+import { gateConcurrency, judgeGate, runGate } from '../../gate/run-gate.ts';
+import { createProgress } from '../../host/progress.ts';
+import { onTerminationSignals } from '../../host/termination.ts';
 import type { ResolvedCell } from '../../matrix/model.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCell } from '../../matrix/resolve-cell.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
 import { loadResultRecords } from '../../report/io/load-results.ts';
-import { gateConcurrency, judgeGate, runGate } from '../../gate/run-gate.ts';
-import { createProgress } from '../../host/progress.ts';
-import { onTerminationSignals } from '../../host/termination.ts';
 
 interface GateFlags {
   tier: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../contracts/errors.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
+import { createLineProgress } from '../../host/progress.ts';
 import { createProvider, providerNames } from '../../providers/registry.ts';
 
 // Parses 90s, 30m, 3h, 2d into milliseconds.
@@ -20,7 +20,7 @@ async function reap(options: {
 }): Promise<void> {
   const olderThanMs = options.olderThan ? parseDuration(options.olderThan) : undefined;
   const names = options.provider?.length ? options.provider : providerNames();
-  const log = stderrLog('reap');
+  const log = createLineProgress('reap');
   let failures = 0;
   for (const name of names) {
     const provider = await createProvider(name);

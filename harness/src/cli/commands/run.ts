@@ -1,14 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KvError } from '../../contracts/errors.ts';
+import { createProgress } from '../../host/progress.ts';
+import { onTerminationSignals } from '../../host/termination.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCellByName } from '../../matrix/resolve-cell.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
 import { executeCell } from '../../run/execute-cell.ts';
-import { createProgress } from '../../host/progress.ts';
 import { exitCodeFor } from '../../run/run-cell.ts';
 import { loadRunState } from '../../run/run-state.ts';
-import { onTerminationSignals } from '../../host/termination.ts';
 
 interface RunFlags {
   provider: string;

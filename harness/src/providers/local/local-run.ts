@@ -1,9 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assertMachineName, assertRunId } from '../../host/labels.ts';
+import { removeRunIndex, writeRunIndex } from '../../host/run-index.ts';
 import type { Machine, PhaseTiming, Provider, UpRequest, UpResult } from '../provider.ts';
 import { registerRunSysctls, releaseRunSysctls } from './host-sysctls.ts';
-import { removeRunIndex, writeRunIndex } from '../../host/run-index.ts';
-import { assertMachineName, assertRunId } from '../../host/labels.ts';
 import { wrapUpFailure } from './up-failure.ts';
 
 // `up` of a provider whose machines live on this host. The run is recorded (state dir 0700, the

@@ -1,8 +1,8 @@
 import { access, statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { runTool } from '../../host/run-tool.ts';
 import type { MachineSpec, PreflightCheck } from '../provider.ts';
 import { DEFAULT_OS, describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
-import { runTool } from '../../host/run-tool.ts';
 
 // Checks shared by the local providers; each returns a PreflightCheck with a hint, never throws.
 

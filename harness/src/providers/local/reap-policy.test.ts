@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { markRunKept, readRunIndex, writeRunIndex } from '../../host/run-index.ts';
 import { useScratchDir } from '../../host/test/scratch-dir.ts';
 import { reasonToKeep } from './reap-policy.ts';
-import { markRunKept, readRunIndex, writeRunIndex } from '../../host/run-index.ts';
 
 // A pid that is certainly dead: beyond the kernel's pid_max.
 const DEAD = '4194305';

@@ -1,5 +1,5 @@
-import type { ReapOptions } from '../provider.ts';
 import { isOwnerAlive } from '../../host/labels.ts';
+import type { ReapOptions } from '../provider.ts';
 
 export interface ReapCandidate {
   provider: string;

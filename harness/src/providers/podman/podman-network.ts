@@ -1,4 +1,5 @@
 import { InfrastructureError } from '../../contracts/errors.ts';
+import { runTool } from '../../host/run-tool.ts';
 import {
   type AddressPlan,
   candidateSubnets,
@@ -6,7 +7,6 @@ import {
   planAddresses,
 } from '../local/address-plan.ts';
 import { isolateRunBridge } from '../local/run-firewall.ts';
-import { runTool } from '../../host/run-tool.ts';
 import { podman } from './podman.ts';
 
 export function networkName(runId: string): string {

@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { assertRunId, labelsFor } from '../../host/labels.ts';
+import { ensureRunKey, waitForSsh } from '../../host/ssh.ts';
 import { startConcurrency } from '../local/concurrency.ts';
 import { raiseRunSysctls } from '../local/host-sysctls.ts';
 import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
 import { timePhase } from '../local/phases.ts';
-import { assertRunId, labelsFor } from '../../host/labels.ts';
-import { ensureRunKey, waitForSsh } from '../../host/ssh.ts';
 import type {
   Machine,
   MachineSpec,

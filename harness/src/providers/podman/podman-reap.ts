@@ -1,7 +1,7 @@
+import { readRunIndex } from '../../host/run-index.ts';
 import { listRegisteredRuns } from '../local/host-sysctls.ts';
 import { releaseLocalRun } from '../local/local-run.ts';
 import { reasonToKeep } from '../local/reap-policy.ts';
-import { readRunIndex } from '../../host/run-index.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InfrastructureError } from '../../contracts/errors.ts';
+import { LABEL_RUN } from '../../host/labels.ts';
+import { runTool, runToolOk } from '../../host/run-tool.ts';
 import {
   type AddressPlan,
   candidateSubnets,
@@ -7,8 +9,6 @@ import {
   planAddresses,
 } from '../local/address-plan.ts';
 import { addRunForwardRule, removeRunForwardRules } from '../local/run-firewall.ts';
-import { LABEL_RUN } from '../../host/labels.ts';
-import { runTool, runToolOk } from '../../host/run-tool.ts';
 
 // A Linux bridge per run with one tap per VM; the host holds the gateway address (where the VMs
 // reach the artifact server). Interfaces carry the run id in their alias, for reap.

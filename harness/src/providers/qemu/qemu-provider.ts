@@ -3,23 +3,24 @@ import { freemem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InfrastructureError } from '../../contracts/errors.ts';
+import { assertRunId } from '../../host/labels.ts';
+import { ensureRunKey, sshRun } from '../../host/ssh.ts';
 import { startConcurrency } from '../local/concurrency.ts';
 import { ensureGoldenImage } from '../local/golden-image.ts';
 import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
 import { timePhase } from '../local/phases.ts';
-import { assertRunId } from '../../host/labels.ts';
-import { ensureRunKey, sshRun } from '../../host/ssh.ts';
-import type {
-  Machine,
-  MachineSpec,
-  PhaseTiming,
-  PreflightCheck,
-  Provider,
-  ReapOptions,
-  ReapReport,
-  RunIdentity,
-  UpRequest,
-  UpResult,
+import {
+  type Machine,
+  type MachineSpec,
+  type PhaseTiming,
+  type PreflightCheck,
+  type Provider,
+  type ReapOptions,
+  type ReapReport,
+  type RunIdentity,
+  sshTargetOf,
+  type UpRequest,
+  type UpResult,
 } from '../provider.ts';
 import { chooseAccel } from './accel-probe.ts';
 import { startClone } from './qemu-machine.ts';
@@ -132,11 +133,9 @@ export class QemuProvider implements Provider {
       .then((t) => JSON.parse(t) as Machine[])
       .catch(() => [] as Machine[]);
     for (const m of machines) {
-      const journal = await sshRun(
-        { host: m.sshHost, port: m.sshPort, user: m.sshUser, keyFile: m.sshKeyFile },
-        'journalctl --no-pager -b -o short-precise',
-        { timeoutMs: 60_000 },
-      );
+      const journal = await sshRun(sshTargetOf(m), 'journalctl --no-pager -b -o short-precise', {
+        timeoutMs: 60_000,
+      });
       const file = path.join(outDir, `${id.runId}-${m.name}.journal.log`);
       await writeFile(file, journal.stdout || journal.stderr);
       files.push(file);

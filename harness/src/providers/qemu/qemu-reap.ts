@@ -1,8 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
+import { readRunIndex } from '../../host/run-index.ts';
 import { listRegisteredRuns } from '../local/host-sysctls.ts';
 import { releaseLocalRun } from '../local/local-run.ts';
 import { reasonToKeep } from '../local/reap-policy.ts';
-import { readRunIndex } from '../../host/run-index.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
 import { removeQemuRun } from './qemu-provider.ts';

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { repoRoot, toolEnv } from '../../host/paths.ts';
-import { renderInventory } from '../local/inventory.ts';
-import { readRunIndex } from '../../host/run-index.ts';
 import { newRunId } from '../../host/labels.ts';
+import { repoRoot, toolEnv } from '../../host/paths.ts';
+import { readRunIndex } from '../../host/run-index.ts';
 import { runTool } from '../../host/run-tool.ts';
 import { sshRun } from '../../host/ssh.ts';
+import { renderInventory } from '../local/inventory.ts';
 import type { Machine, MachineSpec, Provider, RunIdentity, UpRequest, UpResult } from '../provider.ts';
 import { selectProvider } from '../select-provider.ts';
 
