@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { newRunId } from '../src/host/labels.ts';
+import { LABEL_RUN, newRunId } from '../src/host/labels.ts';
 import { runTool } from '../src/host/run-tool.ts';
 import {
   DEFAULT_OS,
@@ -28,7 +28,7 @@ async function residentMiB(provider: string, runId: string): Promise<number[]> {
       '--no-stream',
       '--format',
       '{{.MemUsage}}',
-      ...(await runTool('podman', ['ps', '-q', '--filter', `label=kvmatrix.run=${runId}`])).stdout
+      ...(await runTool('podman', ['ps', '-q', '--filter', `label=${LABEL_RUN}=${runId}`])).stdout
         .split('\n')
         .filter(Boolean),
     ]);

@@ -19,12 +19,12 @@ describe('run ids and labels', () => {
       new Date('2026-01-01T00:00:00Z'),
     );
     expect(labels).toEqual({
-      'kvmatrix.run': 'r1',
-      'kvmatrix.cell': 'c',
-      'kvmatrix.pipeline': '7',
-      'kvmatrix.job': '9',
-      'kvmatrix.created': '2026-01-01T00:00:00.000Z',
-      'kvmatrix.owner': String(process.pid),
+      'kvmatrix.io/run-id': 'r1',
+      'kvmatrix.io/cell': 'c',
+      'kvmatrix.io/pipeline': '7',
+      'kvmatrix.io/job': '9',
+      'kvmatrix.io/created': '2026-01-01T00:00:00.000Z',
+      'kvmatrix.io/owner': String(process.pid),
     });
   });
 

@@ -2,16 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../contracts/errors.ts';
 import type { RunIdentity } from '../providers/provider.ts';
 
-// The labels every local resource carries (containers, networks, volumes, VM state files), so that
-// `reap` finds what a dead run left behind.
-export const LABEL_RUN = 'kvmatrix.run';
-export const LABEL_CELL = 'kvmatrix.cell';
-export const LABEL_PIPELINE = 'kvmatrix.pipeline';
-export const LABEL_JOB = 'kvmatrix.job';
-export const LABEL_CREATED = 'kvmatrix.created';
-export const LABEL_MACHINE = 'kvmatrix.machine';
+// The one label scheme of kvmatrix: every resource it creates carries these, so that `reap` finds
+// what a dead run left behind. Kubernetes label keys (a DNS prefix and a name), so the same names
+// serve podman containers, networks and volumes, QEMU links and firewall rules, and the KubeVirt
+// provider's namespaces and VMs (which add the Kubernetes-only ones).
+export const LABEL_RUN = 'kvmatrix.io/run-id';
+export const LABEL_CELL = 'kvmatrix.io/cell';
+export const LABEL_PIPELINE = 'kvmatrix.io/pipeline';
+export const LABEL_JOB = 'kvmatrix.io/job';
+export const LABEL_MACHINE = 'kvmatrix.io/machine';
+export const LABEL_PROVIDER = 'kvmatrix.io/provider';
+// Local resources: when they were made (ISO time; not a valid Kubernetes label value).
+export const LABEL_CREATED = 'kvmatrix.io/created';
 // The pid of the harness process that made the resources: `reap` spares a run whose owner lives.
-export const LABEL_OWNER = 'kvmatrix.owner';
+export const LABEL_OWNER = 'kvmatrix.io/owner';
+// Kubernetes resources: Unix seconds after which `reap` may remove them whatever else it knows.
+export const LABEL_EXPIRES_AT = 'kvmatrix.io/expires-at';
 
 const runIdPattern = /^[a-z0-9][a-z0-9-]{0,19}$/;
 

@@ -2,7 +2,7 @@ import { LABEL_RUN } from '../../host/labels.ts';
 import { runTool } from '../../host/run-tool.ts';
 
 // Host firewall rules of a run, in the FORWARD chain, each marked with a comment carrying the run
-// id (kvmatrix.run=<id>) so that down and reap find them.
+// id (kvmatrix.io/run-id=<id>) so that down and reap find them.
 export function runComment(runId: string): string {
   return `${LABEL_RUN}=${runId}`;
 }

@@ -6,7 +6,7 @@ import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
 
 // Removes what dead podman runs left (containers, volumes, networks, state dirs, sysctl
-// registrations), found by the kvmatrix.run label and the host's run index. A run whose harness
+// registrations), found by the run label (LABEL_RUN) and the host's run index. A run whose harness
 // process is alive, kept by --keep, or younger than `olderThanMs` is kept (common/reap-policy.ts).
 export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
   const report: ReapReport = { removed: [], kept: [] };

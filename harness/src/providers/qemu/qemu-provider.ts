@@ -24,11 +24,11 @@ import {
 } from '../provider.ts';
 import { chooseAccel } from './accel-probe.ts';
 import { startClone } from './qemu-machine.ts';
-import { createRunBridge, removeRunNetwork } from './qemu-network.ts';
+import { createRunBridge } from './qemu-network.ts';
 import { preflightQemu } from './qemu-preflight.ts';
 import { reapQemu } from './qemu-reap.ts';
+import { removeQemuRun } from './qemu-teardown.ts';
 import { ensureSnapshot } from './snapshot.ts';
-import { findQemuProcesses, stopProcesses } from './vm-process.ts';
 
 // Real VMs: a golden qcow2 image, one overlay per VM, KVM where it works and TCG elsewhere, each
 // VM resumed from a booted template snapshot and then given its own identity. The private network
@@ -146,12 +146,4 @@ export class QemuProvider implements Provider {
   reap(options: ReapOptions): Promise<ReapReport> {
     return reapQemu(options);
   }
-}
-
-export async function removeQemuRun(runId: string): Promise<string[]> {
-  const processes = await findQemuProcesses(runId);
-  await stopProcesses(processes.map((p) => p.pid));
-  const removed = processes.map((p) => `qemu pid ${p.pid} (${p.machine})`);
-  removed.push(...(await removeRunNetwork(runId)));
-  return removed;
 }

@@ -5,7 +5,7 @@ import { releaseLocalRun } from '../local/local-run.ts';
 import { reasonToKeep } from '../local/reap-policy.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
-import { removeQemuRun } from './qemu-provider.ts';
+import { removeQemuRun } from './qemu-teardown.ts';
 import { findQemuProcesses, isProcessAlive, stopProcesses } from './vm-process.ts';
 
 // Removes what dead qemu runs left: QEMU processes (found by KVMATRIX_RUN in their environment),
