@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { MachineSpec } from '../src/contracts/machine.ts';
 import { LABEL_RUN, newRunId } from '../src/host/labels.ts';
 import { runTool } from '../src/host/run-tool.ts';
 import {
@@ -9,7 +10,7 @@ import {
   ensureGoldenImage,
   isGoldenImageBuilt,
 } from '../src/providers/local/golden-image.ts';
-import type { MachineSpec, Provider } from '../src/providers/provider.ts';
+import type { Provider } from '../src/providers/provider.ts';
 import { ensureSnapshot, SETUP_SNAPSHOT_MACHINE } from '../src/providers/qemu/snapshot.ts';
 import { createProvider } from '../src/providers/registry.ts';
 import type { Print as BenchPrint } from './bench.ts';

@@ -1,7 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { CheckId } from '../contracts/check-ids.ts';
 import type { SpecCounts, SpecResult } from '../contracts/result-record.ts';
 import type { Progress } from '../host/progress.ts';
-import type { CheckId, LayoutNode } from '../matrix/model.ts';
+import type { LayoutNode } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
 
 // What a check may look at: the cluster through its API (and kubectl for exec), the machines,

@@ -1,4 +1,4 @@
-import type { CheckId } from '../matrix/model.ts';
+import type { CheckId } from '../contracts/check-ids.ts';
 import { apiserverCheck } from './apiserver.ts';
 import type { Check } from './check.ts';
 import { conformanceCheck } from './conformance.ts';
@@ -8,18 +8,8 @@ import { podNetworkCheck } from './pod-network.ts';
 import { serviceDnsCheck } from './service-dns.ts';
 import { systemPodsCheck } from './system-pods.ts';
 
-// Checks in the order they run: cheapest first, so the first failure is the most basic one.
-export const CHECK_ORDER: CheckId[] = [
-  'apiserver',
-  'nodes-ready',
-  'system-pods',
-  'pod-network',
-  'service-dns',
-  'e2e',
-  'conformance',
-];
-
-export const checks: Partial<Record<CheckId, Check>> = {
+// One check for each id of contracts/check-ids.ts (the type makes a missing one an error).
+export const checks: Record<CheckId, Check> = {
   apiserver: apiserverCheck,
   'nodes-ready': nodesReadyCheck,
   'system-pods': systemPodsCheck,
@@ -28,7 +18,3 @@ export const checks: Partial<Record<CheckId, Check>> = {
   e2e: e2eCheck,
   conformance: conformanceCheck,
 };
-
-export function orderChecks(ids: CheckId[]): CheckId[] {
-  return CHECK_ORDER.filter((id) => ids.includes(id));
-}

@@ -1,8 +1,15 @@
-import type { PhaseTiming } from '../providers/provider.ts';
-
 // The one record per cell from which every report (JUnit, JSON, Markdown, HTML, MR comment) is
 // derived. Written by `kvmatrix run` as result.json; read by `kvmatrix report`.
 export const RESULT_SCHEMA_VERSION = 1;
+
+// How long one phase of a cell took (starting the mirror, provisioning a machine, ...). Providers
+// report their phases in this shape; the record keeps them for the timeline of the reports.
+export interface PhaseTiming {
+  phase: string;
+  machine?: string;
+  startedAt: string;
+  durationMs: number;
+}
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'error';
 

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResolvedCell } from '../matrix/model.ts';
 import { loadPlanFile, loadResultRecords } from '../report/io/load-results.ts';
 import { fixturePlan, fixtureResults, loadFixtureReport } from '../report/test/pipeline-fixture.ts';
-import { gateConcurrency, judgeGate } from './run-gate.ts';
+import { judgeGate } from './judge-gate.ts';
+import { gateConcurrency } from './run-gate.ts';
 
 const cell = (machines: number, memoryMiB: number) =>
   ({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../contracts/errors.ts';
-import type { RunIdentity } from '../providers/provider.ts';
+import type { RunIdentity } from '../contracts/machine.ts';
 
 // The one label scheme of kvmatrix: every resource it creates carries these, so that `reap` finds
 // what a dead run left behind. Kubernetes label keys (a DNS prefix and a name), so the same names

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunIdentity } from '../providers/provider.ts';
+import type { RunIdentity } from '../contracts/machine.ts';
 import { stateDir } from './paths.ts';
 
 // A host-wide index of live local runs: which provider, which state dir, since when. `up` writes

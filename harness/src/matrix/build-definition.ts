@@ -1,3 +1,4 @@
+import type { NodeRole } from '../contracts/machine.ts';
 import type {
   Axis,
   CellOverrideRule,
@@ -5,7 +6,6 @@ import type {
   Layout,
   MatrixDefaults,
   MatrixDefinition,
-  NodeRole,
   PipelineSettings,
   ScenarioDefinition,
   Selector,

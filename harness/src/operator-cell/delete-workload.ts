@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isManaged } from '../contracts/machine.ts';
 import { sshRun } from '../host/ssh.ts';
 import { sshTargetOf } from '../providers/provider.ts';
 import type { MgmtKubectl } from './mgmt-kubectl.ts';
-import { isManaged, WORKLOAD_CLUSTER, WORKLOAD_NAMESPACE } from './operator-manifests.ts';
+import { WORKLOAD_CLUSTER, WORKLOAD_NAMESPACE } from './operator-manifests.ts';
 import type { OperatorStepContext } from './operator-step-context.ts';
 
 interface MachineView {

@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isManaged } from '../contracts/machine.ts';
 import type { MgmtKubectl } from './mgmt-kubectl.ts';
 import {
   countRoles,
-  isManaged,
   type KubeObject,
   renderClusterDeployment,
   renderMachine,

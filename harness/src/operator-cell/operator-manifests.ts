@@ -1,3 +1,4 @@
+import { isManaged } from '../contracts/machine.ts';
 import type { LayoutNode } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
 
@@ -23,12 +24,6 @@ export interface OperatorSettings {
   // The image in the mirror (registry/repository:tag): the operator and its playbook Jobs.
   image: string;
   publishKubeconfigPlaybook: string;
-}
-
-// A machine the operator manages instead of the harness: in the layout, left out of the
-// management cluster's inventory.
-export function isManaged(node: LayoutNode): boolean {
-  return node.roles.includes('managed');
 }
 
 // The role a managed machine plays in the workload cluster.

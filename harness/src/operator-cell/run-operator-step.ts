@@ -1,15 +1,17 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fetchKubeconfig } from '../checks/fetch-kubeconfig.ts';
+import { runChecks } from '../checks/run-checks.ts';
 import { isKvError } from '../contracts/errors.ts';
+import { isManaged } from '../contracts/machine.ts';
 import type { StepResult } from '../contracts/result-record.ts';
 import type { Step, StepKind } from '../matrix/model.ts';
-import { fetchKubeconfig } from '../run/cluster-dump.ts';
-import { runChecks, type StepVerdict } from '../scenario/run-playbook-step.ts';
+import type { StepVerdict } from '../scenario/step-executor.ts';
 import { deleteWorkload } from './delete-workload.ts';
 import { deployWorkload, readWorkloadKubeconfig } from './deploy-workload.ts';
 import { installOperator } from './install-operator.ts';
 import { MgmtKubectl } from './mgmt-kubectl.ts';
-import { isManaged, OPERATOR_NAMESPACE, WORKLOAD_NAMESPACE } from './operator-manifests.ts';
+import { OPERATOR_NAMESPACE, WORKLOAD_NAMESPACE } from './operator-manifests.ts';
 import type { OperatorStepContext } from './operator-step-context.ts';
 
 export type { OperatorStepContext } from './operator-step-context.ts';

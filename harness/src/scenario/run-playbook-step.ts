@@ -1,29 +1,16 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { type CheckContext, CheckFailure } from '../checks/check.ts';
-import { checks, orderChecks } from '../checks/index.ts';
-import type { CheckResult, StepResult } from '../contracts/result-record.ts';
-import type { Progress } from '../host/progress.ts';
-import type { CheckId, Step } from '../matrix/model.ts';
+import type { StepResult } from '../contracts/result-record.ts';
 import { ANSIBLE_UNREACHABLE, type PlaybookOutcome, runPlaybook } from './run-playbook.ts';
+import type { StepRun, StepVerdict } from './step-executor.ts';
+import { STEP_KINDS } from './step-kinds.ts';
 
-export interface StepContext {
-  step: Step;
-  stepIndex: number;
-  inventoryFile: string;
-  limit: string | undefined;
-  vars: Record<string, unknown>;
-  logDir: string;
-  timeoutMs: number;
-  signal: AbortSignal;
-  progress: Progress;
-}
-
-export type StepVerdict = 'passed' | 'product-failure' | 'infrastructure-failure' | 'interrupted';
-
-// Runs one scenario step's playbook and classifies it. An idempotence step fails when anything
-// changed, and says which tasks on which hosts, with their diffs.
-export async function runStepPlaybook(
-  ctx: StepContext,
+// The playbook executor: runs one scenario step's playbook and classifies it. A step whose kind
+// fails on change (idempotence) fails when anything changed, and says which tasks on which hosts,
+// with their diffs.
+export async function runPlaybookStep(
+  ctx: Pick<
+    StepRun,
+    'step' | 'stepIndex' | 'inventoryFile' | 'limit' | 'vars' | 'logDir' | 'timeoutMs' | 'signal' | 'progress'
+  >,
 ): Promise<{ result: StepResult; verdict: StepVerdict; outcome: PlaybookOutcome }> {
   const started = Date.now();
   const base = `${String(ctx.stepIndex + 1).padStart(2, '0')}-${ctx.step.id}`;
@@ -61,7 +48,7 @@ export async function runStepPlaybook(
     message = firstFailure
       ? `${firstFailure.host}: ${firstFailure.task}: ${firstFailure.message}`
       : `ansible-playbook exited with ${outcome.exitCode}`;
-  } else if (ctx.step.kind === 'idempotence' && outcome.events.changed.length > 0) {
+  } else if (STEP_KINDS[ctx.step.kind].failsOnChange && outcome.events.changed.length > 0) {
     verdict = 'product-failure';
     const list = outcome.events.changed.map((c) => `${c.host}: ${c.task}`);
     message = `not idempotent: ${list.length} task(s) changed: ${list.slice(0, 5).join('; ')}`;
@@ -81,60 +68,4 @@ export async function runStepPlaybook(
   };
   ctx.progress.end(label, result.outcome, durationMs, message);
   return { result, verdict, outcome };
-}
-
-// What runChecks needs: the checks' context without the client it builds itself.
-export interface ChecksInput extends Omit<CheckContext, 'kubeConfig'> {
-  ids: CheckId[];
-  progress: Progress;
-}
-
-// Runs a step's checks cheapest first. After the first failure the rest are skipped: a later
-// check cannot say anything useful about a cluster whose basics are broken.
-export async function runChecks(input: ChecksInput): Promise<CheckResult[]> {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(input.kubeconfigFile);
-  const ctx: CheckContext = { ...input, kubeConfig };
-  const results: CheckResult[] = [];
-  let failed = false;
-  for (const id of orderChecks(input.ids)) {
-    const check = checks[id];
-    const name = check?.title ?? id;
-    if (failed || !check) {
-      results.push({
-        id,
-        name,
-        outcome: 'skipped',
-        durationMs: 0,
-        message: failed
-          ? 'skipped after an earlier check failed'
-          : `check ${id} is not available in this harness build`,
-      });
-      continue;
-    }
-    const started = Date.now();
-    input.progress.begin(`check ${id}`);
-    try {
-      const output = await check.run(ctx);
-      const passed = typeof output === 'string' ? { evidence: output } : output;
-      results.push({ id, name, outcome: 'passed', durationMs: Date.now() - started, ...passed });
-      input.progress.end(`check ${id}`, 'passed', Date.now() - started);
-    } catch (error) {
-      failed = true;
-      const message = error instanceof Error ? error.message : String(error);
-      const evidence = error instanceof CheckFailure ? error.evidence : undefined;
-      const suite = error instanceof CheckFailure ? error.suite : undefined;
-      results.push({
-        id,
-        name,
-        outcome: 'failed',
-        durationMs: Date.now() - started,
-        message,
-        ...(evidence ? { evidence } : {}),
-        ...suite,
-      });
-      input.progress.end(`check ${id}`, 'failed', Date.now() - started, message);
-    }
-  }
-  return results;
 }

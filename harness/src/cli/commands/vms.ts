@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
 import { newRunId } from '../../host/labels.ts';
 import { createLineProgress } from '../../host/progress.ts';
 import { DEFAULT_OS } from '../../providers/local/golden-image.ts';
 import { renderInventory } from '../../providers/local/inventory.ts';
-import type { MachineSpec, RunIdentity } from '../../providers/provider.ts';
 import { createProvider } from '../../providers/registry.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
 import {

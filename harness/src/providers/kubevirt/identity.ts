@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RunIdentity } from '../../contracts/machine.ts';
 import {
   LABEL_CELL,
   LABEL_EXPIRES_AT,
@@ -7,7 +8,6 @@ import {
   LABEL_PROVIDER,
   LABEL_RUN,
 } from '../../host/labels.ts';
-import type { RunIdentity } from '../provider.ts';
 
 // Labels and names of everything the kubevirt provider creates. They are how `down` finds a run's
 // namespace without local state and how `reap` finds what a dead job left behind.

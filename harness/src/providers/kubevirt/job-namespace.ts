@@ -1,7 +1,7 @@
 import type { V1Namespace } from '@kubernetes/client-node';
 import { InfrastructureError, KvError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
 import { LABEL_EXPIRES_AT, LABEL_RUN } from '../../host/labels.ts';
-import type { MachineSpec, RunIdentity } from '../provider.ts';
 import {
   annotationCell,
   annotationRunnerPod,

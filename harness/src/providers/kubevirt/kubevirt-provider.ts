@@ -3,15 +3,14 @@ import path from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { KvError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import type {
   Machine,
-  MachineSpec,
-  PhaseTiming,
   PreflightCheck,
   Provider,
   ReapOptions,
   ReapReport,
-  RunIdentity,
   UpRequest,
   UpResult,
 } from '../provider.ts';

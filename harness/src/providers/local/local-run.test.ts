@@ -1,10 +1,11 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunIdentity } from '../../contracts/machine.ts';
 import { newRunId } from '../../host/labels.ts';
 import { readRunIndex } from '../../host/run-index.ts';
 import { useScratchDir } from '../../host/test/scratch-dir.ts';
-import type { Machine, RunIdentity } from '../provider.ts';
+import type { Machine } from '../provider.ts';
 import { releaseLocalRun, upLocalRun } from './local-run.ts';
 
 // A provider whose machines are made by the test: only the frame of `up` is real (state dir, run

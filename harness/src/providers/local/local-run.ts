@@ -1,8 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import { assertMachineName, assertRunId } from '../../host/labels.ts';
 import { removeRunIndex, writeRunIndex } from '../../host/run-index.ts';
-import type { Machine, PhaseTiming, Provider, UpRequest, UpResult } from '../provider.ts';
+import type { Machine, Provider, UpRequest, UpResult } from '../provider.ts';
 import { registerRunSysctls, releaseRunSysctls } from './host-sysctls.ts';
 import { wrapUpFailure } from './up-failure.ts';
 

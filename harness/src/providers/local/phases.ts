@@ -1,4 +1,4 @@
-import type { PhaseTiming } from '../provider.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 
 // Runs one phase of `up` and records how long it took (for the result record and the bench).
 export async function timePhase<T>(

@@ -1,3 +1,4 @@
+import type { MachineSpec } from '../../contracts/machine.ts';
 import { stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
@@ -7,7 +8,7 @@ import {
   checkTool,
   nearestExistingDir,
 } from '../local/preflight-checks.ts';
-import type { MachineSpec, PreflightCheck } from '../provider.ts';
+import type { PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';
 
 // Everything `up` needs from this host, each with a hint; cheap (about a second).

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
 import { LABEL_CELL, LABEL_RUN, newRunId } from '../../host/labels.ts';
 import { readRunIndex } from '../../host/run-index.ts';
 import { runTool } from '../../host/run-tool.ts';
 import { ensureGoldenImage } from '../local/golden-image.ts';
-import type { MachineSpec, RunIdentity } from '../provider.ts';
 import { selectProvider } from '../select-provider.ts';
 import {
   expectFullStateDirFails,

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import { assertRunId, LABEL_MACHINE, LABEL_RUN, labelsFor } from '../../host/labels.ts';
 import { ensureRunKey, waitForSsh } from '../../host/ssh.ts';
 import { startConcurrency } from '../local/concurrency.ts';
@@ -9,13 +11,10 @@ import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
 import { timePhase } from '../local/phases.ts';
 import type {
   Machine,
-  MachineSpec,
-  PhaseTiming,
   PreflightCheck,
   Provider,
   ReapOptions,
   ReapReport,
-  RunIdentity,
   UpRequest,
   UpResult,
 } from '../provider.ts';

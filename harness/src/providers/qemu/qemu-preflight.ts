@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
+import type { MachineSpec } from '../../contracts/machine.ts';
 import { cacheDir, stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
@@ -10,7 +11,7 @@ import {
   checkTool,
   nearestExistingDir,
 } from '../local/preflight-checks.ts';
-import type { MachineSpec, PreflightCheck } from '../provider.ts';
+import type { PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';
 
 // Everything `up` needs from this host, each with a hint. /dev/kvm is reported but never

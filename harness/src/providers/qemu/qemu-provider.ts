@@ -3,6 +3,8 @@ import { freemem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { InfrastructureError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import { assertRunId } from '../../host/labels.ts';
 import { ensureRunKey, sshRun } from '../../host/ssh.ts';
 import { startConcurrency } from '../local/concurrency.ts';
@@ -11,13 +13,10 @@ import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
 import { timePhase } from '../local/phases.ts';
 import {
   type Machine,
-  type MachineSpec,
-  type PhaseTiming,
   type PreflightCheck,
   type Provider,
   type ReapOptions,
   type ReapReport,
-  type RunIdentity,
   sshTargetOf,
   type UpRequest,
   type UpResult,
