@@ -1,3 +1,4 @@
+import type { PlanCell } from '../contracts/plan.ts';
 import type { ResultRecord } from '../contracts/result-record.ts';
 import { findFirstFailure } from './first-failure.ts';
 import {
@@ -6,13 +7,7 @@ import {
   type QuarantinePolicy,
   suggestQuarantines,
 } from './flake-history.ts';
-import {
-  CELL_STATUSES,
-  type CellReport,
-  type CellStatus,
-  type PipelineReport,
-  type PlanCell,
-} from './model.ts';
+import { CELL_STATUSES, type CellReport, type CellStatus, type PipelineReport } from './model.ts';
 
 export interface BuildReportInput {
   records: ResultRecord[];

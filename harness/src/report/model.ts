@@ -1,5 +1,4 @@
 import type { ResultRecord } from '../contracts/result-record.ts';
-import type { MatrixCell } from '../matrix/model.ts';
 
 // What a reviewer needs to know about one cell of a pipeline. Derived only from result records,
 // the plan and the flake history, so every renderer (JUnit, Markdown, HTML, JSON, commit
@@ -99,8 +98,6 @@ export interface PipelineReport {
   totalDurationMs: number;
   suggestions: QuarantineSuggestion[];
 }
-
-export type PlanCell = Pick<MatrixCell, 'name' | 'axes' | 'scenario' | 'quarantine'>;
 
 export function isBlocking(status: CellStatus): boolean {
   return BLOCKING_STATUSES.has(status);

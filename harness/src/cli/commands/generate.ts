@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { listChangedFiles } from '../../git/changed-files.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
-import { writeFilesAtomically } from '../../pipeline/write-files-atomically.ts';
+import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 
 interface GenerateOptions {
   tier: string;
