@@ -61,12 +61,22 @@ export function resolveRelease(requested: string): KubernetesRelease {
 }
 
 // The recipe as hashed: the build date is derived from the version, so it is left out and the
-// cache check needs neither Go nor the network.
-function recipeHashOf(recipe: GoRecipe): string {
+// cache check needs neither Go nor the network. Shared with the runtime builds (build-runtime.ts):
+// changing it rebuilds every cached component.
+export function recipeHashOf(recipe: GoRecipe): string {
   return hashRecipe({
     recipeRevision,
     recipe: { ...recipe, ldflags: recipe.ldflags.filter((f) => !f.includes('buildDate')) },
   });
+}
+
+// The recipe hash of every component a default build makes, as this checkout computes it: what a
+// published set's manifest must record for its components to count as current.
+export function expectedRecipeHashes(release: KubernetesRelease): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const recipe of selectRecipes(listRecipes(release, ''), undefined))
+    out[recipe.name] = recipeHashOf(recipe);
+  return out;
 }
 
 // The recipes a build makes: the named ones (an unknown name is a usage error), or every recipe
@@ -82,9 +92,11 @@ export function selectRecipes(recipes: GoRecipe[], components: string[] | undefi
   return recipes.filter((recipe) => components.includes(recipe.name));
 }
 
-async function isComponentCurrent(
+// True when the manifest records this recipe's hash and every file it made is present at the
+// recorded size (the cache check of a component; no Go, no network).
+export async function isComponentCurrent(
   dir: string,
-  manifest: ArtifactManifest,
+  manifest: Pick<ArtifactManifest, 'components' | 'files'>,
   recipe: GoRecipe,
 ): Promise<boolean> {
   const component = manifest.components[recipe.name];
@@ -95,6 +107,31 @@ async function isComponentCurrent(
     if (!recorded || !onDisk || onDisk.size !== recorded.size) return false;
   }
   return true;
+}
+
+async function staleRecipes(
+  dir: string,
+  manifest: ArtifactManifest,
+  recipes: GoRecipe[],
+): Promise<GoRecipe[]> {
+  const stale: GoRecipe[] = [];
+  for (const recipe of recipes) if (!(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
+  return stale;
+}
+
+// The components a plain build of a version makes (the optional e2e tools left out).
+export function listComponents(version: string): string[] {
+  return selectRecipes(listRecipes(resolveRelease(version), ''), undefined).map((recipe) => recipe.name);
+}
+
+// The components of a version that a build would make now (none when its set is current), read
+// from the cache alone: what `npm run setup` announces before it starts.
+export async function listStaleComponents(version: string, components?: string[]): Promise<string[]> {
+  const release = resolveRelease(version);
+  const dir = artifactDir(release.kubernetes);
+  const manifest = (await readManifest(dir)) ?? emptyManifest(release);
+  const stale = await staleRecipes(dir, manifest, selectRecipes(listRecipes(release, ''), components));
+  return stale.map((recipe) => recipe.name);
 }
 
 async function checkFreeSpace(dir: string): Promise<void> {
@@ -126,10 +163,7 @@ export async function buildArtifacts(options: BuildArtifactsOptions): Promise<Ar
     let manifest = (await readManifest(dir)) ?? emptyManifest(release);
     manifest = { ...manifest, release, kubernetes: release.kubernetes };
     const wanted = selectRecipes(listRecipes(release, ''), options.components);
-    const stale: GoRecipe[] = [];
-    for (const recipe of wanted) {
-      if (options.force || !(await isComponentCurrent(dir, manifest, recipe))) stale.push(recipe);
-    }
+    const stale = options.force ? wanted : await staleRecipes(dir, manifest, wanted);
     // agnhost's and busybox's images belong to the e2e components: `--only agnhost` packs them.
     const withImages = options.images ?? (!options.components || options.components.includes('agnhost'));
     if (!stale.length) {

@@ -1,10 +1,11 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
 import { cacheDir } from '../host/paths.ts';
 import { claimPort } from '../host/ports.ts';
 import type { ProgressReporter } from '../host/progress.ts';
+import { ensureCacheEntry } from '../host/cache-entry.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { writeManifest } from './manifest.ts';
 import { startRegistry } from './registry.ts';
@@ -72,31 +73,25 @@ export async function pushImages(set: ArtifactSet, progress: ProgressReporter): 
 // once: `marker`, a file in the storage, remembers that it is there. The mirror that serves runs
 // is read-only. Returns `ref`.
 export async function publishToMirror(source: string, ref: string, marker: string): Promise<string> {
-  const markerFile = path.join(registryStorage(), marker);
-  if (
-    await access(markerFile).then(
-      () => true,
-      () => false,
-    )
-  )
-    return ref;
-  await withWritableRegistry(`the push of ${ref}`, async (address) => {
-    const result = await execa(
-      'skopeo',
-      ['copy', '--quiet', '--dest-tls-verify=false', source, `docker://${address}/${ref}`],
-      { reject: false, all: true },
-    );
-    if ((result as { code?: string }).code === 'ENOENT')
-      throw new ToolMissingError('skopeo', 'apt-get install skopeo');
-    if (result.exitCode !== 0) {
-      throw new InfrastructureError(
-        `publishing ${ref} to the mirror failed: ${String(result.all).trim().slice(-600)}`,
-        {
-          hint: 'check free disk space under ~/.cache/kvmatrix/artifacts/registry',
-        },
+  await ensureCacheEntry(path.join(registryStorage(), marker), async (partial) => {
+    await withWritableRegistry(`the push of ${ref}`, async (address) => {
+      const result = await execa(
+        'skopeo',
+        ['copy', '--quiet', '--dest-tls-verify=false', source, `docker://${address}/${ref}`],
+        { reject: false, all: true },
       );
-    }
+      if ((result as { code?: string }).code === 'ENOENT')
+        throw new ToolMissingError('skopeo', 'apt-get install skopeo');
+      if (result.exitCode !== 0) {
+        throw new InfrastructureError(
+          `publishing ${ref} to the mirror failed: ${String(result.all).trim().slice(-600)}`,
+          {
+            hint: 'check free disk space under ~/.cache/kvmatrix/artifacts/registry',
+          },
+        );
+      }
+    });
+    await writeFile(partial, `${new Date().toISOString()}\n`);
   });
-  await writeFile(markerFile, `${new Date().toISOString()}\n`);
   return ref;
 }

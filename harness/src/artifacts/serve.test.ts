@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLineProgress } from '../host/progress.ts';
-import { artifactDir, resolveRelease } from './build-artifacts.ts';
+import { artifactDir, resolveRelease, recipeHashOf } from './build-artifacts.ts';
 import { buildImages } from './build-images.ts';
+import { runtimeArtifactDir } from './build-runtime.ts';
 import { emptyManifest, readManifest } from './manifest.ts';
 import { pushImages } from './push-images.ts';
+import { listRuntimeRecipes } from './runtime-recipes.ts';
+import { containerd2Release } from './runtime-versions.ts';
 import { type ServedArtifacts, serveArtifacts } from './serve.ts';
 
 // A real mirror over a small artifact set made in a temporary cache: the pause binary (compiled
@@ -75,6 +78,44 @@ describe('serveArtifacts', () => {
       method: 'POST',
     });
     expect(upload.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('serves a runtime set built beside the Kubernetes sets, and refuses one that is not built', async () => {
+    const runtime = runtimeArtifactDir(containerd2Release);
+    const refused = await serveArtifacts({
+      host: '127.0.0.1',
+      versions: ['1.34'],
+      runtimes: ['containerd2'],
+    }).catch((e: unknown) => e);
+    expect((refused as { hint: string }).hint).toBe('npx kvmatrix artifacts build --runtime containerd2');
+    const [recipe] = listRuntimeRecipes(containerd2Release);
+    if (!recipe) throw new Error('no recipe');
+    await mkdir(path.join(runtime, 'bin'), { recursive: true });
+    const files: Record<string, { sha256: string; size: number; source: string }> = {};
+    for (const binary of recipe.binaries) {
+      await writeFile(path.join(runtime, 'bin', binary.name), binary.name);
+      files[`bin/${binary.name}`] = { sha256: '', size: binary.name.length, source: 'test' };
+    }
+    const component = {
+      recipeHash: recipeHashOf(recipe),
+      files: Object.keys(files),
+      builtWith: 't',
+      seconds: 0,
+    };
+    await writeFile(
+      path.join(runtime, 'manifest.json'),
+      JSON.stringify({ schema: 1, components: { containerd: component }, files }),
+    );
+    const both = await serveArtifacts({ host: '127.0.0.1', versions: ['1.34'], runtimes: ['containerd2'] });
+    try {
+      const ctr = await fetch(`${both.fileUrl}/containerd/v${containerd2Release.version}/bin/ctr`);
+      expect(await ctr.text()).toBe('ctr');
+      expect(await rawGet(both.fileUrl, '/containerd/v9.9.9/bin/ctr')).toBe(404);
+    } finally {
+      await both.close();
+    }
+    // A mirror without the runtime does not serve its folder.
+    expect(await rawGet(served.fileUrl, `/containerd/v${containerd2Release.version}/bin/ctr`)).toBe(404);
   });
 
   it('refuses a version that was not built, saying how to build it', async () => {

@@ -19,7 +19,7 @@ type RawSelector = Record<string, string | string[]>;
 
 export const DEFAULT_MACHINE = { cpus: 2, memoryMiB: 2048, diskGiB: 20 };
 export const DEFAULT_PIPELINE: PipelineSettings = {
-  image: 'node:24-bookworm',
+  image: '$KVMATRIX_CI_IMAGE',
   tags: [],
   provider: 'kubevirt',
   jobsPerPipeline: 150,
@@ -40,6 +40,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       vars: { ...((value.vars as Raw | undefined) ?? {}) },
       ...(value.providers ? { providers: [...(value.providers as string[])] } : {}),
       ...(value.omitFromName === true ? { omitFromName: true } : {}),
+      ...(value.unverified ? { unverified: String(value.unverified) } : {}),
     })),
   }));
   const layouts: Record<string, Layout> = {};
@@ -72,6 +73,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     ...(t.where ? { where: toSelector(t.where as RawSelector) } : {}),
     exclude: ((t.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
     changeImpact: t.changeImpact !== false,
+    includeUnverified: t.includeUnverified === true,
   }));
   const overrides: CellOverrideRule[] = ((data.overrides as Raw[] | undefined) ?? []).map((o) => ({
     match: toSelector(o.match as RawSelector),
@@ -94,8 +96,10 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     timeoutMinutes: Number(defaultsRaw.timeoutMinutes ?? 60),
     stepTimeoutMinutes: Number(defaultsRaw.stepTimeoutMinutes ?? 30),
   };
+  const deployment = data.deployment as Raw | undefined;
   return {
     file,
+    ...(deployment ? { deployment: { playbooks: String(deployment.playbooks) } } : {}),
     axes,
     layouts,
     steps,

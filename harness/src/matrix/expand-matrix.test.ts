@@ -34,8 +34,8 @@ describe('cell names', () => {
     const before = loadMatrix(text, shippedMatrixFile).cells.map((c) => c.name);
     const grown = replaceOnce(
       text,
-      '      crio:\n',
-      '      docker:\n        vars: { container_runtime: docker }\n      crio:\n',
+      '      containerd2:\n',
+      '      docker:\n        vars: { container_runtime: docker }\n      containerd2:\n',
     );
     const after = new Set(loadMatrix(grown, shippedMatrixFile).cells.map((c) => c.name));
     for (const name of before) expect(after.has(name), name).toBe(true);
@@ -62,9 +62,9 @@ describe('cell names', () => {
       readRepoFile(shippedMatrixFile),
       '      containerd:\n',
       '      containerd:\n        omitFromName: true\n',
-    ).replace('      crio:\n', '      crio:\n        omitFromName: true\n');
+    ).replace('      containerd2:\n', '      containerd2:\n        omitFromName: true\n');
     expect(() => loadMatrix(text, 'm.yaml')).toThrow(
-      /^m\.yaml:\d+:\d+ \(at axes\.runtime\.values\.crio\.omitFromName\): axis "runtime" has more than one value with omitFromName/,
+      /^m\.yaml:\d+:\d+ \(at axes\.runtime\.values\.containerd2\.omitFromName\): axis "runtime" has more than one value with omitFromName/,
     );
   });
 

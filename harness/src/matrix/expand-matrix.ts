@@ -83,6 +83,7 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
         .map((i) => cells[i] as MatrixCell)
     : cells;
   applyOverridesAndQuarantine(def, locate, sorted, origin);
+  markUnverified(def, sorted);
   return { cells: sorted, productSize };
 }
 
@@ -112,6 +113,21 @@ function ambiguousName(
       hint: 'values joined with "-" collide; rename one of the values so that names stay unique',
     },
   );
+}
+
+function markUnverified(def: MatrixDefinition, cells: MatrixCell[]): void {
+  const marked = def.axes.flatMap((axis) =>
+    axis.values
+      .filter((v) => v.unverified)
+      .map((v) => ({ axis: axis.id, value: v.id, reason: v.unverified })),
+  );
+  if (!marked.length) return;
+  for (const cell of cells) {
+    const reasons = marked
+      .filter((m) => cell.axes[m.axis] === m.value)
+      .map((m) => `${m.axis} ${m.value}: ${m.reason}`);
+    if (reasons.length) cell.unverified = reasons;
+  }
 }
 
 function applyOverridesAndQuarantine(

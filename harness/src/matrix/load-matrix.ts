@@ -73,7 +73,9 @@ function checkTiersSelectSomething(matrix: LoadedMatrix): void {
       tier.strategy !== 'cells' &&
       matrix.cells.some(
         (c) =>
-          (!tier.where || matchesSelector(tier.where, c)) && !tier.exclude.some((e) => matchesSelector(e, c)),
+          (tier.includeUnverified || !c.unverified) &&
+          (!tier.where || matchesSelector(tier.where, c)) &&
+          !tier.exclude.some((e) => matchesSelector(e, c)),
       );
     if (!any) {
       throw new MatrixError(matrix.locate(['tiers', tier.id]), `tier "${tier.id}" selects no cell`, {

@@ -13,6 +13,9 @@ export interface AxisValue {
   providers?: string[];
   // Left out of cell names (at most one value per axis), so that adding an axis keeps names.
   omitFromName?: boolean;
+  // Why this value is not verified on kvmatrix's own test bed: its cells stay in the full
+  // matrix, marked, and tiers leave them out unless they name them (or `includeUnverified`).
+  unverified?: string;
 }
 
 export interface Axis {
@@ -91,6 +94,8 @@ export interface MatrixCell {
   scenario: string;
   quarantine?: Quarantine;
   overrides?: CellOverrides;
+  // Set when an axis value of the cell is marked `unverified`: one "<axis> <value>: <reason>" each.
+  unverified?: string[];
 }
 
 // ---- The loaded matrix definition (what matrix/matrix.yaml says, validated) ----
@@ -139,6 +144,8 @@ export interface Tier {
   exclude: Selector[];
   // Whether `--changed-from` may narrow this tier (release gating runs everything).
   changeImpact: boolean;
+  // Whether cells with an `unverified` axis value take part without being named.
+  includeUnverified: boolean;
 }
 
 export interface CellOverrideRule extends CellOverrides {
@@ -180,8 +187,15 @@ export interface MatrixDefaults {
   stepTimeoutMinutes: number;
 }
 
+// The deployment code the cells run; the loader's I/O edge checks the matrix against it.
+export interface DeploymentCode {
+  // The playbooks folder as written, relative to the matrix file.
+  playbooks: string;
+}
+
 export interface MatrixDefinition {
   file: string;
+  deployment?: DeploymentCode;
   // Axis order is the order of the file and fixes the order of values in cell names.
   axes: Axis[];
   layouts: Record<string, Layout>;

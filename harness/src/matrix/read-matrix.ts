@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvError } from '../contracts/errors.ts';
+import { listTrackedFiles } from '../git/changed-files.ts';
+import { repoRoot } from '../host/paths.ts';
+import { checkChangeImpactGlobs, checkPlaybookContract } from './check-contract.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
+import { readPlaybookContract } from './playbook-contract.ts';
 
 // The shipped matrix (found from this file, as validate-schema finds the schema, so the core needs
 // no host layer); KVMATRIX_MATRIX or --matrix point elsewhere.
@@ -28,7 +32,21 @@ export async function readMatrix(file: string = defaultMatrixFile()): Promise<Lo
       },
     );
   }
-  return loadMatrix(text, displayPath(file));
+  const matrix = loadMatrix(text, displayPath(file));
+  await checkAgainstDeployment(matrix, file);
+  return matrix;
+}
+
+// After the file itself is valid: a matrix that names its deployment code (`deployment:`) may
+// promise only what that code accepts, and its change-impact globs must match tracked files.
+async function checkAgainstDeployment(matrix: LoadedMatrix, file: string): Promise<void> {
+  const deployment = matrix.definition.deployment;
+  if (!deployment) return;
+  const playbooksDir = path.resolve(path.dirname(file), deployment.playbooks);
+  const tracked = await listTrackedFiles(path.dirname(path.resolve(file)));
+  const shownRoot = tracked?.top ?? path.dirname(path.resolve(file));
+  checkPlaybookContract(matrix, await readPlaybookContract(playbooksDir, shownRoot));
+  if (tracked) checkChangeImpactGlobs(matrix, tracked.files);
 }
 
 function displayPath(file: string): string {

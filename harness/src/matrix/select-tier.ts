@@ -30,8 +30,10 @@ export function findTier(def: MatrixDefinition, tierId: string): Tier {
 export function selectTier(matrix: LoadedMatrix, tierId: string): TierSelection {
   const def = matrix.definition;
   const tier = findTier(def, tierId);
+  // Cells of an unverified axis value run only when named (or when the tier asks for them).
   const base = matrix.cells.filter(
     (cell) =>
+      (tier.includeUnverified || !cell.unverified) &&
       (!tier.where || matchesSelector(tier.where, cell)) &&
       !tier.exclude.some((e) => matchesSelector(e, cell)),
   );

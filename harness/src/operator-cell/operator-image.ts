@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { publishToMirror } from '../artifacts/push-images.ts';
 import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
 import { cacheDir, repoRoot } from '../host/paths.ts';
+import { ensureCacheEntry } from '../host/cache-entry.ts';
 import { listPackageClosure } from './node-closure.ts';
 
 // The operator's image, which is also the image of its playbook Jobs: the executor image of
@@ -50,23 +51,26 @@ export async function ensureExecutorBase(log: ImageLog): Promise<string> {
     .digest('hex')
     .slice(0, 12);
   const archive = path.join(imageDir(), `executor-base-${key}.oci.tar`);
-  if (await exists(archive)) return archive;
-  await mkdir(imageDir(), { recursive: true });
-  const partial = path.join(imageDir(), `.partial-executor-base-${key}-${process.pid}.oci.tar`);
-  log(`building the executor base image (debootstrap + ansible-core; minutes, once): ${archive}`);
-  const result = await execa(
-    'nice',
-    ['-n', '10', 'bash', script, '--output', partial, '--tag', `kvm-base-${key}-${process.pid}`],
-    { reject: false, all: true, env: { STORAGE_DRIVER: await storageDriver() } },
+  await ensureCacheEntry(
+    archive,
+    async (partial) => {
+      const result = await execa(
+        'nice',
+        ['-n', '10', 'bash', script, '--output', partial, '--tag', `kvm-base-${key}-${process.pid}`],
+        { reject: false, all: true, env: { STORAGE_DRIVER: await storageDriver() } },
+      );
+      if (result.exitCode !== 0) {
+        throw new InfrastructureError(
+          `building the executor image failed: ${String(result.all).trim().split('\n').slice(-5).join(' | ')}`,
+          { hint: `run operator/executor/build-executor.sh by hand to see the whole log` },
+        );
+      }
+    },
+    {
+      onBuild: () =>
+        log(`building the executor base image (debootstrap + ansible-core; minutes, once): ${archive}`),
+    },
   );
-  if (result.exitCode !== 0) {
-    await rm(partial, { force: true });
-    throw new InfrastructureError(
-      `building the executor image failed: ${String(result.all).trim().split('\n').slice(-5).join(' | ')}`,
-      { hint: `run operator/executor/build-executor.sh by hand to see the whole log` },
-    );
-  }
-  await rename(partial, archive);
   return archive;
 }
 
@@ -88,13 +92,29 @@ export async function buildOperatorImage(log: ImageLog): Promise<OperatorImage> 
   }
   const tag = hash.digest('hex').slice(0, 12);
   const archive = path.join(imageDir(), `operator-${tag}.oci.tar`);
-  if (await exists(archive)) return { archive, tag };
-  log(`building the operator image ${OPERATOR_REPOSITORY}:${tag}`);
+  const entry = await ensureCacheEntry(
+    archive,
+    (partial) => packOperatorLayer(base, node, packages, tag, partial),
+    {
+      onBuild: () => log(`building the operator image ${OPERATOR_REPOSITORY}:${tag}`),
+    },
+  );
+  if (entry.built) await pruneOperatorImages(archive);
+  return { archive, tag };
+}
+
+// The thin layer over the executor base, pushed to `partial` as an OCI archive.
+async function packOperatorLayer(
+  base: string,
+  node: string,
+  packages: string[],
+  tag: string,
+  partial: string,
+): Promise<void> {
   const env = { ...process.env, STORAGE_DRIVER: await storageDriver() };
   const buildah = (args: string[]) => execa('buildah', args, { env, all: true });
   const name = `kvm-operator-image-${tag}-${process.pid}`;
   const image = `localhost/kvm-operator-image:${tag}-${process.pid}`;
-  const partial = path.join(imageDir(), `.partial-operator-${tag}-${process.pid}.oci.tar`);
   await buildah(['from', '--quiet', '--name', name, `oci-archive:${base}`]).catch(toolError);
   const baseId = String(
     (await buildah(['inspect', '--format', '{{.FromImageID}}', name]).catch(toolError)).stdout,
@@ -127,19 +147,14 @@ export async function buildOperatorImage(log: ImageLog): Promise<OperatorImage> 
     ]);
     await buildah(['commit', '--quiet', '--rm', name, image]);
     committed = true;
-    await rm(partial, { force: true });
     await buildah(['push', '--quiet', image, `oci-archive:${partial}:${OPERATOR_REPOSITORY}:${tag}`]);
-    await rename(partial, archive);
-    await pruneOperatorImages(archive);
   } catch (error) {
     throw error instanceof KvError ? error : toolError(error);
   } finally {
     if (!committed) await execa('buildah', ['rm', name], { env, reject: false });
     await execa('buildah', ['rmi', image], { env, reject: false });
     if (baseId) await execa('buildah', ['rmi', baseId], { env, reject: false });
-    await rm(partial, { force: true });
   }
-  return { archive, tag };
 }
 
 // Only the newest operator layer is kept (each is about 190 MB); the executor base stays.
@@ -184,11 +199,4 @@ function toolError(error: unknown): never {
   throw new InfrastructureError(`building or publishing the operator image failed: ${text.slice(-600)}`, {
     hint: 'check `buildah images` and free disk space under /var/lib/containers',
   });
-}
-
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
 }

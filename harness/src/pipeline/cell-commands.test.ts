@@ -22,8 +22,9 @@ function findCommand(program: Command, name: string): Command | undefined {
   return program.commands.find((c) => c.name() === name);
 }
 
+const program = await buildProgram();
+
 describe('the commands the generated cell jobs run', () => {
-  const program = buildProgram();
   for (const { path, flags } of invocations([...CELL_SCRIPT, ...CELL_TEARDOWN])) {
     it(`kvmatrix ${path.join(' ')} ${flags.join(' ')} exists`, () => {
       const command = findCommand(program, path[0] ?? '');

@@ -192,8 +192,8 @@ describe('the shipped matrix and .gitlab-ci.yml against GitLab’s own CI schema
   it('rejects what GitLab rejects (the schema check is not vacuous)', () => {
     const broken = replaceOnce(
       readRepoFile('.gitlab-ci.yml'),
-      '  stage: generate\n',
-      '  stage: generate\n  scirpt: []\n',
+      'generate:\n  stage: generate\n',
+      'generate:\n  stage: generate\n  scirpt: []\n',
     );
     expect(validateGitlabCi(parse(broken)).join('\n')).toContain('scirpt');
     const badRetry = {

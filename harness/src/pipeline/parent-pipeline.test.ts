@@ -23,7 +23,7 @@ describe('the parent .gitlab-ci.yml', () => {
         include: [{ artifact: `pipelines/${shardFileName(i + 1)}`, job: 'generate' }],
         strategy: 'depend',
       });
-      expect(job.needs).toEqual(['lint', 'generate']);
+      expect(job.needs).toEqual(['lint', 'generate', 'artifacts']);
     });
   });
 
@@ -48,6 +48,25 @@ describe('the parent .gitlab-ci.yml', () => {
     expect(tierFor('CI_DEFAULT_BRANCH')).toMatchObject({ KVMATRIX_TIER: 'pr' });
     for (const tier of ['pr', 'nightly', 'release'])
       expect(matrix.definition.tiers.map((t) => t.id)).toContain(tier);
+  });
+
+  it('runs every job in the CI job image and tells every job where the shared mirror is', () => {
+    const variables = parent.variables as unknown as Record<string, string>;
+    expect(variables.KVMATRIX_CI_IMAGE).toMatch(/^\$CI_REGISTRY_IMAGE\/kvmatrix-ci:[0-9a-f]{12}$/);
+    expect((parent.default as Job).image).toBe('$KVMATRIX_CI_IMAGE');
+    expect(matrix.definition.pipeline.image).toBe('$KVMATRIX_CI_IMAGE');
+    expect(variables.KVMATRIX_ARTIFACT_URL).toMatch(/^http:\/\/\S+:\d+$/);
+    expect(variables.KVMATRIX_REGISTRY).toMatch(/^\S+:\d+$/);
+  });
+
+  it('publishes the artifact set once per version, serialised, before any cell starts', () => {
+    const job = parent.artifacts as Job;
+    expect(job.resource_group).toBe('kvmatrix-artifacts');
+    expect(job.needs).toEqual([]);
+    expect((job.script as string[]).join('\n')).toContain(
+      'npx kvmatrix artifacts publish -k $KVMATRIX_ARTIFACT_VERSIONS --to "$KVMATRIX_ARTIFACT_URL"',
+    );
+    expect(job.retry).toEqual({ max: 2, exit_codes: [3], when: ['script_failure'] });
   });
 
   it('has a lint stage whose job reports JUnit and code quality', () => {

@@ -6,12 +6,17 @@ import { PARALLEL_MATRIX_MAX } from './plan-shards.ts';
 // What every cell job runs. `kvmatrix run` exits 0 (passed), 1 (product failure), 2 (usage or
 // configuration) or 3 (infrastructure: the only status GitLab retries, see `retry` below); it
 // tears its machines down itself, and `kvmatrix down` in after_script covers a job that was
-// cancelled or timed out (GitLab runs after_script then too).
+// cancelled or timed out (GitLab runs after_script then too). The job names the matrix file the
+// pipeline was generated from (KVMATRIX_MATRIX, set in the pipeline's variables), so that a
+// pipeline generated from another matrix runs its own cells.
 export const CELL_STAGE = 'cells';
 export const CELL_SCRIPT = [
-  'npx kvmatrix run "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" --artifacts artifacts',
+  'npx kvmatrix run --matrix "$KVMATRIX_MATRIX" "$KVMATRIX_CELL" --provider "$KVMATRIX_PROVIDER" --artifacts artifacts',
 ];
 export const CELL_TEARDOWN = ['npx kvmatrix down "$KVMATRIX_CELL" || true'];
+// npm ci and the Python tools (.ci/prepare-job); the artifacts come from the shared mirror named
+// by KVMATRIX_ARTIFACT_URL and KVMATRIX_REGISTRY, which the parent pipeline passes down.
+export const CELL_PREPARE = ['bash .ci/prepare-job --python'];
 
 export interface ChildPipelineContext {
   tierId: string;
@@ -102,7 +107,11 @@ export function renderChildPipeline(
   const doc = new Document(
     {
       stages: [CELL_STAGE],
-      variables: { KVMATRIX_TIER: ctx.tierId, KVMATRIX_PROVIDER: def.pipeline.provider },
+      variables: {
+        KVMATRIX_TIER: ctx.tierId,
+        KVMATRIX_MATRIX: ctx.matrixFile,
+        KVMATRIX_PROVIDER: def.pipeline.provider,
+      },
       ...jobs,
     },
     { aliasDuplicateObjects: false },
@@ -148,7 +157,7 @@ function cellTemplate(image: string, tags: string[]): Record<string, unknown> {
     needs: [],
     retry: { max: 2, exit_codes: [3], when: ['script_failure'] },
     cache: { key: { files: ['package-lock.json'] }, paths: ['.npm/'], policy: 'pull' },
-    before_script: ['npm ci --cache .npm --prefer-offline --no-audit --no-fund'],
+    before_script: CELL_PREPARE,
     script: CELL_SCRIPT,
     after_script: CELL_TEARDOWN,
     artifacts: {

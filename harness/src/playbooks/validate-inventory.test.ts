@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,14 @@ import { repoRoot, toolEnv } from '../host/paths.ts';
 // --check is added so that even a broken validation could not change it.
 
 const playbooksDir = path.join(repoRoot, 'playbooks');
+// The "node" is this machine: its OS as the playbooks name it (debian12, debian13, ubuntu2404).
+const osRelease = Object.fromEntries(
+  readFileSync('/etc/os-release', 'utf8')
+    .split('\n')
+    .map((line) => line.split('=') as [string, string])
+    .map(([key, value]) => [key, (value ?? '').replace(/^"|"$/g, '')]),
+);
+const hostOs = `${osRelease.ID}${osRelease.ID === 'ubuntu' ? osRelease.VERSION_ID?.replace('.', '') : osRelease.VERSION_ID}`;
 const goodVersion = '1.34.4';
 let server: Server;
 let artifactUrl = '';
@@ -60,7 +69,7 @@ async function runEntry(entry: string, vars: Record<string, unknown>): Promise<O
         kube_version: goodVersion,
         container_runtime: 'containerd',
         network_plugin: 'bridge',
-        kvmatrix_os: 'debian-12',
+        kvmatrix_os: hostOs,
         kvmatrix_artifact_url: artifactUrl,
         kvmatrix_registry: '127.0.0.1:5000',
       },
@@ -111,6 +120,17 @@ describe('the validation play of the entry playbooks', () => {
     expect(outcome.output).toMatch(/Variable container_runtime is "rkt": expected one of containerd/);
     expect(playsRun(outcome.output)).toEqual(['Validate the inventory before changing any host']);
   }, 120_000);
+
+  it('rejects an OS the roles do not support, and an OS other than the hosts run', async () => {
+    const unknown = await runEntry('cluster.yml', { kvmatrix_os: 'rocky9' });
+    expect(unknown.exitCode).not.toBe(0);
+    expect(unknown.output).toMatch(/Variable kvmatrix_os is "rocky9": expected one of debian12, debian13/);
+    expect(playsRun(unknown.output)).toEqual(['Validate the inventory before changing any host']);
+    const other = hostOs === 'debian13' ? 'debian12' : 'debian13';
+    const mismatch = await runEntry('cluster.yml', { kvmatrix_os: other });
+    expect(mismatch.exitCode).not.toBe(0);
+    expect(mismatch.output).toMatch(new RegExp(`Host cp1 runs .*\\(${hostOs}\\): expected ${other}`));
+  }, 240_000);
 
   it('rejects a pod subnet that overlaps the node network and names cluster_pod_subnet', async () => {
     const outcome = await runEntry('cluster.yml', { cluster_pod_subnet: '192.168.0.0/16' });

@@ -1,12 +1,14 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { KvError } from '../contracts/errors.ts';
 import type { ResultRecord } from '../contracts/result-record.ts';
 import type { Progress } from '../host/progress.ts';
+import path from 'node:path';
+import { remoteMirrorFromEnv } from '../artifacts/remote-mirror.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
 import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';
 import { runCell } from './run-cell.ts';
-import { prepareRunPrerequisites, startRunArtifacts } from './run-services.ts';
+import { runArtifactServices } from './run-services.ts';
 import { requireRunState } from './run-state.ts';
 
 export interface ExecuteCellOptions {
@@ -41,11 +43,17 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
   const timeout = AbortSignal.timeout(cell.timeoutMinutes * 60_000);
   const signal = AbortSignal.any([opts.signal, timeout]);
   await mkdir(opts.artifactsOut, { recursive: true });
+  // A shared mirror named by KVMATRIX_ARTIFACT_URL and KVMATRIX_REGISTRY (CI), else the local set.
+  const remote = remoteMirrorFromEnv();
+  const services = runArtifactServices(cell, {
+    ...(remote ? { remote } : {}),
+    transferReport: path.join(opts.artifactsOut, 'mirror-transfer.json'),
+  });
   const record = await runCell({
     runnable: cell,
     provider: opts.provider,
-    startArtifacts: (previous) => startRunArtifacts(cell, previous),
-    preparePrerequisites: () => prepareRunPrerequisites(cell),
+    startArtifacts: services.start,
+    preparePrerequisites: services.prepare,
     artifactsOut: opts.artifactsOut,
     keep: opts.keep,
     ...(resume ? { resume } : {}),

@@ -47,6 +47,17 @@ describe('kvmatrix matrix list', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/# tier pr: \d+ cells, pairwise covering set of the \d+-cell full product/);
   });
+
+  it('marks the cells of a value not verified here, with the reason, and no tier holds them', async () => {
+    const full = await runCli(['matrix', 'list']);
+    expect(full.stdout).toContain(
+      'ubuntu2404-1.34-containerd-bridge-aio-deploy  (not verified here: os ubuntu2404)\n',
+    );
+    expect(full.stdout).toMatch(/^# not verified here: os ubuntu2404: Ubuntu's archive is unreachable/m);
+    const nightly = await runCli(['matrix', 'list', '--tier', 'nightly', '--json']);
+    const cells = JSON.parse(nightly.stdout) as Array<{ name: string; axes: Record<string, string> }>;
+    expect(cells.filter((c) => c.axes.os === 'ubuntu2404' || c.axes.runtime === 'crio')).toEqual([]);
+  });
 });
 
 describe('kvmatrix matrix show', () => {

@@ -29,7 +29,7 @@ export function registerMatrixCommand(program: Command): void {
     )
     .option('--matrix <file>', 'the matrix file', defaultMatrixFile())
     .option('--tier <tier>', 'only the cells of this tier (pr, nightly, release, ...)')
-    .option('--json', 'print a JSON array of {name, axes, scenario, quarantine?, overrides?}')
+    .option('--json', 'print a JSON array of {name, axes, scenario, quarantine?, overrides?, unverified?}')
     .action(async (options: ListOptions) => {
       const loaded = await readMatrix(options.matrix);
       const selection = options.tier ? selectTier(loaded, options.tier) : undefined;
@@ -38,7 +38,12 @@ export function registerMatrixCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(cells, null, 2)}\n`);
         return;
       }
-      const out = cells.map((c) => c.name);
+      // A cell of a value not verified on this test bed says so beside its name.
+      const out = cells.map((c) =>
+        c.unverified
+          ? `${c.name}  (not verified here: ${c.unverified.map((r) => r.split(':')[0]).join(', ')})`
+          : c.name,
+      );
       if (selection) {
         const { tier, productCount } = selection;
         const ratio = (productCount / cells.length).toFixed(1);
@@ -56,6 +61,8 @@ export function registerMatrixCommand(program: Command): void {
           `# ${cells.length} cells (product of ${loaded.productSize}, minus excludes and scenario restrictions, plus includes)`,
         );
       }
+      const reasons = new Set(cells.flatMap((c) => c.unverified ?? []));
+      for (const reason of reasons) out.push(`# not verified here: ${reason.replace(/\s+/g, ' ')}`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
 

@@ -203,4 +203,16 @@ describe('kvmatrix report input errors', () => {
     );
     expect(printed).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('refuses a results folder that does not exist (a typo is not "every cell is missing")', async () => {
+    const missing = path.join(work, 'no-such-folder');
+    const { code, printed } = await report(['-r', missing], {});
+    expect(code).toBe(2);
+    expect(printed).toContain(`"${missing}": no such file or folder of result records`);
+  });
+
+  it('still accepts a glob that matches nothing', async () => {
+    const { code } = await report(['-r', path.join(work, 'nothing-*', 'result.json')], {});
+    expect(code).toBe(0);
+  });
 });

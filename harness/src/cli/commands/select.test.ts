@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRepoFile, smallMatrixFile } from '../../matrix/test-helpers.ts';
 import { runCli } from './capture-output.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: BEL and ESC are what the test looks for (a terminal acts on them).
+const TERMINAL_CONTROL = /[\u0007\u001b]/;
+
 // A real git repository holding the fixture matrix, with a commit to compare with.
 describe('kvmatrix select --changed-from', () => {
   let repo: string;
@@ -60,5 +63,26 @@ describe('kvmatrix select --changed-from', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('cannot compare with "no-such-ref"');
     expect(stderr).toContain('hint: fetch the ref first');
+  });
+
+  it.each(['--help', '--output=/tmp/x', '-h'])(
+    'refuses --changed-from=%s, which git would read as an option',
+    async (ref) => {
+      const { code, stderr } = await runCli(['select', `--changed-from=${ref}`, '--matrix', matrix]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--changed-from "${ref}" is not a git ref`);
+    },
+  );
+
+  it('escapes a ref with control characters in the message', async () => {
+    const { code, stderr } = await runCli([
+      'select',
+      '--changed-from',
+      'main\u001b]0;x\u0007',
+      '--matrix',
+      matrix,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).not.toMatch(TERMINAL_CONTROL);
   });
 });

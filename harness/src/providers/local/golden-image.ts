@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
+import { readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../contracts/errors.ts';
 import { cacheDir, repoRoot } from '../../host/paths.ts';
 import { runToolOk } from '../../host/run-tool.ts';
+import { ensureCacheEntry, isCacheEntryComplete, nearestExistingDir } from '../../host/cache-entry.ts';
 
 // The OS versions a golden node image can be built for here (debootstrap from Debian's mirror).
 export const NODE_OS: Record<string, { suite: string; description: string }> = {
@@ -57,58 +58,52 @@ export async function describeGoldenImage(os: string): Promise<GoldenImage> {
   };
 }
 
-export async function isGoldenImageBuilt(image: GoldenImage): Promise<boolean> {
-  return access(path.join(image.dir, 'packages.txt')).then(
-    () => true,
-    () => false,
-  );
+export function isGoldenImageBuilt(image: GoldenImage): Promise<boolean> {
+  return isCacheEntryComplete(image.dir, IMAGE_MARKER);
 }
 
+// The build script writes packages.txt last: its presence means the image is complete.
+const IMAGE_MARKER = 'packages.txt';
+
 // Builds the golden image once per recipe (about 2-3 minutes; cached afterwards). Safe to call
-// from parallel processes: the build runs under flock and re-checks the cache.
+// from parallel processes and on an empty cache (ensureCacheEntry makes the folders and the lock).
 export async function ensureGoldenImage(
   os: string,
   log: (line: string) => void = () => {},
 ): Promise<GoldenImage> {
   const image = await describeGoldenImage(os);
   if (await isGoldenImageBuilt(image)) return image;
-  const free = await statfs(cacheDir()).then(
-    (s) => s.bavail * s.bsize,
-    () => Number.POSITIVE_INFINITY,
-  );
+  const base = await nearestExistingDir(cacheDir());
+  const free = await statfs(base).then((s) => s.bavail * s.bsize);
   if (free < 6 * 2 ** 30) {
-    throw new UsageError(`not enough free space in ${cacheDir()} to build a node image (need 6 GiB)`, {
+    throw new UsageError(`not enough free space in ${base} to build a node image (need 6 GiB)`, {
       hint: 'free some space or point KVMATRIX_CACHE_DIR elsewhere',
     });
   }
-  log(`building golden node image ${image.os} (${image.hash}) with debootstrap: 2-3 minutes, cached after`);
-  const started = Date.now();
-  await mkdir(path.dirname(image.dir), { recursive: true });
-  await runToolOk(
-    'flock',
-    [
-      `${image.dir}.lock`,
-      'bash',
-      buildScript,
-      NODE_OS[image.os]?.suite ?? '',
-      image.dir,
-      cacheDir('images', 'debs'),
-    ],
+  const entry = await ensureCacheEntry(
+    image.dir,
+    (target) =>
+      runToolOk('bash', [buildScript, NODE_OS[image.os]?.suite ?? '', target, cacheDir('images', 'debs')], {
+        what: `building the ${image.os} node image`,
+        hint: `the build script's output is above; it needs root, debootstrap and ${mirrorName()}`,
+        timeoutMs: 30 * 60_000,
+      }).then(() => undefined),
     {
-      what: `building the ${image.os} node image`,
-      hint: 'needs root, debootstrap and Debian mirror access; run `npm run setup` (step 30-images)',
-      timeoutMs: 30 * 60_000,
+      marker: IMAGE_MARKER,
+      onBuild: () =>
+        log(
+          `building golden node image ${image.os} (${image.hash}) with debootstrap: 2-3 minutes, cached after`,
+        ),
+      lock: {
+        timeoutMs: 30 * 60_000,
+        onWait: (pid) => log(`waiting for another build of ${image.os} (pid ${pid})`),
+      },
     },
   );
-  if (
-    !(await access(path.join(image.dir, 'build-seconds')).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    await writeFile(path.join(image.dir, 'build-seconds'), String((Date.now() - started) / 1000)).catch(
-      () => {},
-    );
-  }
+  if (entry.built) await writeFile(path.join(image.dir, 'build-seconds'), String(entry.seconds));
   return image;
+}
+
+function mirrorName(): string {
+  return process.env.KVMATRIX_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 }

@@ -2,7 +2,7 @@ import { access, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { MachineSpec } from '../../contracts/machine.ts';
 import { runTool } from '../../host/run-tool.ts';
-import type { PreflightCheck } from '../provider.ts';
+import type { PreflightCheck, MachineSpec } from '../provider.ts';
 import { DEFAULT_OS, describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
 
 // Checks shared by the local providers; each returns a PreflightCheck with a hint, never throws.
@@ -29,19 +29,6 @@ export function checkRoot(): PreflightCheck {
         detail: `running as uid ${uid}`,
         hint: 'local providers create bridges, taps and privileged containers: run as root (sudo)',
       };
-}
-
-// The dir itself when it exists, else its nearest existing ancestor: where a dir that `up` will
-// create takes its space from.
-export async function nearestExistingDir(dir: string): Promise<string> {
-  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    if (current === path.dirname(current)) return current;
-    const exists = await access(current).then(
-      () => true,
-      () => false,
-    );
-    if (exists) return current;
-  }
 }
 
 export async function checkFreeSpace(name: string, dir: string, neededGiB: number): Promise<PreflightCheck> {

@@ -1,12 +1,12 @@
 import type { MachineSpec } from '../../contracts/machine.ts';
 import { stateDir } from '../../host/paths.ts';
+import { nearestExistingDir } from '../../host/cache-entry.ts';
 import {
   checkBridge,
   checkFreeSpace,
   checkGoldenImages,
   checkRoot,
   checkTool,
-  nearestExistingDir,
 } from '../local/preflight-checks.ts';
 import type { PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';

@@ -3,13 +3,13 @@ import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type { MachineSpec } from '../../contracts/machine.ts';
 import { cacheDir, stateDir } from '../../host/paths.ts';
+import { nearestExistingDir } from '../../host/cache-entry.ts';
 import {
   checkBridge,
   checkFreeSpace,
   checkGoldenImages,
   checkRoot,
   checkTool,
-  nearestExistingDir,
 } from '../local/preflight-checks.ts';
 import type { PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../contracts/errors.ts';
@@ -8,6 +8,8 @@ import { findFreePort } from '../../host/ports.ts';
 import { runToolOk } from '../../host/run-tool.ts';
 import { ensureRunKey, sshRun, waitForSsh } from '../../host/ssh.ts';
 import type { GoldenImage } from '../local/golden-image.ts';
+import type { MachineSize } from '../../matrix/model.ts';
+import { ensureCacheEntry } from '../../host/cache-entry.ts';
 import type { AccelChoice } from './accel-probe.ts';
 import { identityScript } from './identity.ts';
 import { GuestAgent } from './qga.ts';
@@ -36,13 +38,6 @@ export function snapshotDir(image: GoldenImage, accel: AccelChoice, cpus: number
   );
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 export async function ensureSnapshot(
   image: GoldenImage,
   accel: AccelChoice,
@@ -58,23 +53,14 @@ export async function ensureSnapshot(
     identityFile: path.join(dir, 'identity.sh'),
     keyFile: path.join(dir, 'id_ed25519'),
   };
-  if (await exists(path.join(dir, 'ready'))) return snap;
-  await withFileLock(`${dir}.lock`, async () => {
-    if (await exists(path.join(dir, 'ready'))) return;
-    log(
-      `booting a template VM (${accel.accel}, ${cpus} vCPU, ${memoryMiB} MiB) to snapshot it: once per size`,
-    );
-    const started = Date.now();
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    try {
-      await buildSnapshot(image, accel, cpus, memoryMiB, snap);
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
-    }
-    await writeFile(path.join(dir, 'ready'), new Date().toISOString());
-    log(`template snapshot saved in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await ensureCacheEntry(dir, () => buildSnapshot(image, accel, cpus, memoryMiB, snap), {
+    marker: 'ready',
+    onBuild: () =>
+      log(
+        `booting a template VM (${accel.accel}, ${cpus} vCPU, ${memoryMiB} MiB) to snapshot it: once per size`,
+      ),
+  }).then((entry) => {
+    if (entry.built) log(`template snapshot saved in ${entry.seconds.toFixed(1)} s`);
   });
   return snap;
 }

@@ -4,6 +4,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { KvError, UsageError } from '../../contracts/errors.ts';
 import type { PlanCell } from '../../contracts/plan.ts';
 import { RESULT_SCHEMA_VERSION, type ResultRecord } from '../../contracts/result-record.ts';
+import { quoteValue } from '../../host/safe-text.ts';
+import type { PlanCell } from '../model.ts';
 
 // The part of the ResultRecord contract the reports rely on. Unknown fields are allowed so that
 // the record can grow without breaking older reports.
@@ -112,7 +114,8 @@ export async function readResultRecord(file: string): Promise<ResultRecord> {
 }
 
 // Finds result records: a directory is searched recursively for result.json files; anything
-// else is taken as a glob pattern. Matching nothing is not an error (every cell is then missing).
+// else with glob characters is a pattern; a glob matching nothing is not an error (every cell is
+// then missing), a plain path that does not exist is.
 export async function findResultFiles(pattern: string, cwd = process.cwd()): Promise<string[]> {
   const absolute = path.resolve(cwd, pattern);
   const info = await stat(absolute).catch(() => undefined);
@@ -121,8 +124,13 @@ export async function findResultFiles(pattern: string, cwd = process.cwd()): Pro
     for await (const file of glob('**/result.json', { cwd: absolute })) files.push(path.join(absolute, file));
   } else if (info?.isFile()) {
     files.push(absolute);
-  } else {
+  } else if (/[*?[\]{}]/.test(pattern)) {
     for await (const file of glob(pattern, { cwd })) files.push(path.resolve(cwd, file));
+  } else {
+    // A plain path that does not exist is a typo, not "every cell is missing".
+    throw new UsageError(`${quoteValue(pattern)}: no such file or folder of result records`, {
+      hint: 'pass the folder the cell jobs wrote (e.g. -r artifacts/) or a glob (-r "results/**/result.json")',
+    });
   }
   return files.sort();
 }
