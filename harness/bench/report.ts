@@ -1,8 +1,9 @@
 // Report rendering figures: merge records and render every format for the 36-cell fixture and for
 // a 1,008-cell pipeline made from it. `npm run bench -- report`.
-import type { PlanCell } from '../src/contracts/plan.ts';
+
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { PlanCell } from '../src/contracts/plan.ts';
 import type { ResultRecord } from '../src/contracts/result-record.ts';
 import { buildPipelineReport } from '../src/report/build-report.ts';
 import { loadPlanFile, loadResultRecords } from '../src/report/io/load-results.ts';

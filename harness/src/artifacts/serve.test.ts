@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLineProgress } from '../host/progress.ts';
-import { artifactDir, resolveRelease, recipeHashOf } from './build-artifacts.ts';
+import { artifactDir, recipeHashOf, resolveRelease } from './build-artifacts.ts';
 import { buildImages } from './build-images.ts';
 import { runtimeArtifactDir } from './build-runtime.ts';
 import { emptyManifest, readManifest } from './manifest.ts';

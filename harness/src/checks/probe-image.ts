@@ -4,8 +4,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { publishToMirror } from '../artifacts/push-images.ts';
 import { ToolMissingError } from '../contracts/errors.ts';
-import { cacheDir } from '../host/paths.ts';
 import { ensureCacheEntry } from '../host/cache-entry.ts';
+import { cacheDir } from '../host/paths.ts';
 
 // The checks' test workload image: Debian's static busybox (httpd, wget, nslookup, sh) in an OCI
 // image built locally with umoci, so checks need nothing from the internet. Cached by content.

@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../contracts/errors.ts';
-import { registerCommands, commandNamed } from './commands/index.ts';
 import { formatForTerminal } from '../host/safe-text.ts';
 import { createEnvRedactor } from '../host/secret-env.ts';
+import { commandNamed, registerCommands } from './commands/index.ts';
 
 // Builds the `kvmatrix` program. Each subcommand lives in its own file under ./commands and is
 // listed in ./commands/index.ts; only the one `command` names is loaded in full ('all': every

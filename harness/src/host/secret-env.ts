@@ -1,4 +1,4 @@
-import { createRedactor, type Redactor } from '../report/gitlab/redact.ts';
+import { createRedactor, type Redactor } from './redact.ts';
 
 // Which environment variables hold secrets: GitLab's job and registry credentials, kvmatrix's
 // own token, and anything whose name says it is a token, password, secret or key. Used to mask

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvError } from '../contracts/errors.ts';
 import { listTrackedFiles } from '../git/changed-files.ts';
-import { repoRoot } from '../host/paths.ts';
 import { checkChangeImpactGlobs, checkPlaybookContract } from './check-contract.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
 import { readPlaybookContract } from './playbook-contract.ts';

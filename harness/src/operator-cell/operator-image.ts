@@ -4,8 +4,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { publishToMirror } from '../artifacts/push-images.ts';
 import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
-import { cacheDir, repoRoot } from '../host/paths.ts';
 import { ensureCacheEntry } from '../host/cache-entry.ts';
+import { cacheDir, repoRoot } from '../host/paths.ts';
 import { listPackageClosure } from './node-closure.ts';
 
 // The operator's image, which is also the image of its playbook Jobs: the executor image of

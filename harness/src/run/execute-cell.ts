@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { remoteMirrorFromEnv } from '../artifacts/remote-mirror.ts';
 import { KvError } from '../contracts/errors.ts';
 import type { ResultRecord } from '../contracts/result-record.ts';
 import type { Progress } from '../host/progress.ts';
-import path from 'node:path';
-import { remoteMirrorFromEnv } from '../artifacts/remote-mirror.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
 import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { listChangedFiles } from '../../git/changed-files.ts';
+import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
-import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 
 interface GenerateOptions {
   tier: string;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../contracts/errors.ts';
+import { ensureCacheEntry, isCacheEntryComplete, nearestExistingDir } from '../../host/cache-entry.ts';
 import { cacheDir, repoRoot } from '../../host/paths.ts';
 import { runToolOk } from '../../host/run-tool.ts';
-import { ensureCacheEntry, isCacheEntryComplete, nearestExistingDir } from '../../host/cache-entry.ts';
 
 // The OS versions a golden node image can be built for here (debootstrap from Debian's mirror).
 export const NODE_OS: Record<string, { suite: string; description: string }> = {

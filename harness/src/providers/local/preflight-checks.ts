@@ -1,8 +1,7 @@
-import { access, statfs } from 'node:fs/promises';
-import path from 'node:path';
+import { statfs } from 'node:fs/promises';
 import type { MachineSpec } from '../../contracts/machine.ts';
 import { runTool } from '../../host/run-tool.ts';
-import type { PreflightCheck, MachineSpec } from '../provider.ts';
+import type { PreflightCheck } from '../provider.ts';
 import { DEFAULT_OS, describeGoldenImage, isGoldenImageBuilt } from './golden-image.ts';
 
 // Checks shared by the local providers; each returns a PreflightCheck with a hint, never throws.

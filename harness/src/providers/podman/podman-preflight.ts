@@ -1,6 +1,6 @@
 import type { MachineSpec } from '../../contracts/machine.ts';
-import { stateDir } from '../../host/paths.ts';
 import { nearestExistingDir } from '../../host/cache-entry.ts';
+import { stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,

@@ -2,8 +2,8 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type { MachineSpec } from '../../contracts/machine.ts';
-import { cacheDir, stateDir } from '../../host/paths.ts';
 import { nearestExistingDir } from '../../host/cache-entry.ts';
+import { cacheDir, stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,
