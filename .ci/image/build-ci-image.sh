@@ -72,7 +72,8 @@ chmod 755 "$root/usr/local/go/bin/"* "$root/usr/local/go/pkg/tool/linux_amd64/"*
 
 # podman in a job: the vfs driver needs nothing from the host's kernel, cgroupfs whatever PID 1 is.
 install -d "$root/etc/containers"
-printf '[storage]\ndriver = "vfs"\n' >"$root/etc/containers/storage.conf"
+printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+  >"$root/etc/containers/storage.conf"
 printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nruntime = "runc"\n' \
   >"$root/etc/containers/containers.conf"
 printf 'kvmatrix CI job image %s\n' "$tag" >"$root/etc/kvmatrix-ci-image"

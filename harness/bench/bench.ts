@@ -1,5 +1,6 @@
 // `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchHardening } from './hardening.ts';
 import { benchKubevirt } from './kubevirt.ts';
 import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
@@ -19,6 +20,7 @@ const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }
   { name: 'report', run: benchReport },
   { name: 'kubevirt', run: benchKubevirt },
   { name: 'run', run: benchRun },
+  { name: 'hardening', run: benchHardening },
 ];
 
 // Arguments starting with '-' are options for the areas (e.g. --clusters=50), not area names.

@@ -27,8 +27,9 @@ export async function downloadModule(
   module: string,
   version: string,
   cwd: string,
+  env: Record<string, string> = {},
 ): Promise<DownloadedModule> {
-  const out = await runGo(toolchain, ['mod', 'download', '-json', `${module}@${version}`], { cwd });
+  const out = await runGo(toolchain, ['mod', 'download', '-json', `${module}@${version}`], { cwd, env });
   const info = JSON.parse(out) as DownloadedModule;
   if (info.Error || !info.GoMod) {
     throw new KvError('TOOL_FAILED', `go mod download ${module}@${version}: ${info.Error ?? 'no go.mod'}`);
@@ -40,19 +41,29 @@ export async function downloadModule(
   return info;
 }
 
+export interface BuildGoRecipeOptions {
+  // Fills the build module's directory before go runs (local modules of `replaces`).
+  prepareWorkDir?: (workDir: string) => Promise<void>;
+  // How `go build` runs (see RunGoOptions.wrap); resolution (`go mod`) always runs on the host.
+  wrapBuild?: (file: string, args: string[]) => [string, string[]];
+}
+
 export async function buildGoRecipe(
   toolchain: GoToolchain,
   recipe: GoRecipe,
   workDir: string,
   outDir: string,
   progress: ProgressReporter,
+  options: BuildGoRecipeOptions = {},
 ): Promise<void> {
   await mkdir(workDir, { recursive: true });
+  await options.prepareWorkDir?.(workDir);
+  const env = recipe.env ?? {};
   const rootGoMods: string[] = [];
   const rootDirs = new Map<string, string>();
   for (const root of recipe.roots) {
     progress(`resolving ${root.module}@${root.version}`);
-    const info = await downloadModule(toolchain, root.module, root.version, workDir);
+    const info = await downloadModule(toolchain, root.module, root.version, workDir, env);
     rootGoMods.push(await readFile(info.GoMod as string, 'utf8'));
     if (info.Dir) rootDirs.set(root.module, info.Dir);
   }
@@ -61,6 +72,7 @@ export async function buildGoRecipe(
     roots: recipe.roots,
     rootGoMods,
     packages: recipe.binaries.map((binary) => binary.pkg),
+    ...(recipe.replaces ? { replaceOverrides: recipe.replaces } : {}),
   };
   await writeFile(path.join(workDir, 'go.mod'), renderGoMod(input));
   const external = input.packages.filter((pkg) => !pkg.startsWith('kvmatrix.local/'));
@@ -84,6 +96,7 @@ export async function buildGoRecipe(
   progress('resolving dependencies (go mod tidy)');
   await runGo(toolchain, ['mod', 'tidy'], {
     cwd: workDir,
+    env,
     onLine: (line) => {
       if (!line.startsWith('go: downloading')) return;
       downloads++;
@@ -117,6 +130,7 @@ export async function buildGoRecipe(
           ...verb,
           '-p',
           '2',
+          ...(recipe.tags?.length ? ['-tags', recipe.tags.join(',')] : []),
           '-trimpath',
           '-ldflags',
           ldflags,
@@ -127,6 +141,8 @@ export async function buildGoRecipe(
         {
           cwd: workDir,
           nice: true,
+          env,
+          ...(options.wrapBuild ? { wrap: options.wrapBuild } : {}),
           onLine: (line) => {
             if (line && !line.startsWith('go: ')) compiled++;
           },

@@ -99,9 +99,15 @@ export interface BuildModuleInput {
   // The go.mod text of each root, in the same order.
   rootGoMods: string[];
   packages: string[];
+  // Replace directives that override what the roots' go.mod files imply: a staging module that is
+  // published at the root's own version (KubeVirt's kubevirt.io/api), or a module the proxy does
+  // not serve, taken from a local directory of the build module ("./third_party/..."). An empty
+  // value drops the replace (one that names no valid module, and that no build needs).
+  replaceOverrides?: Record<string, string>;
 }
 
-// The replace directives the build module needs; the first root wins on conflicts.
+// The replace directives the build module needs; the first root wins on conflicts, overrides win
+// over everything.
 export function computeReplaces(input: BuildModuleInput): Map<string, string> {
   const replaces = new Map<string, string>();
   const rootPaths = new Set(input.roots.map((root) => root.module));
@@ -115,6 +121,10 @@ export function computeReplaces(input: BuildModuleInput): Map<string, string> {
       if (!replaces.has(from)) replaces.set(from, `${to} ${version}`);
     }
   });
+  for (const [from, to] of Object.entries(input.replaceOverrides ?? {})) {
+    if (to) replaces.set(from, to);
+    else replaces.delete(from);
+  }
   return replaces;
 }
 

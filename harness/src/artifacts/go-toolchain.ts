@@ -108,13 +108,20 @@ export interface RunGoOptions {
   // Called for every line Go writes to stderr (progress, `go: downloading`, package names with -v).
   onLine?: (line: string) => void;
   nice?: boolean;
+  env?: Record<string, string>;
+  // Runs the command some other way (for example chrooted into a Debian build root for cgo):
+  // given the program and arguments, returns the ones to execute instead.
+  wrap?: (file: string, args: string[]) => [string, string[]];
 }
 
 // Runs one Go command; throws a classified KvError on failure.
 export async function runGo(toolchain: GoToolchain, args: string[], options: RunGoOptions): Promise<string> {
-  const file = options.nice ? 'nice' : toolchain.go;
-  const argv = options.nice ? ['-n', '10', toolchain.go, ...args] : args;
-  const subprocess = execa(file, argv, { cwd: options.cwd, env: goBuildEnv(), reject: false, all: true });
+  const plain: [string, string[]] = options.nice
+    ? ['nice', ['-n', '10', toolchain.go, ...args]]
+    : [toolchain.go, args];
+  const [file, argv] = options.wrap ? options.wrap(...plain) : plain;
+  const env = { ...goBuildEnv(), ...options.env };
+  const subprocess = execa(file, argv, { cwd: options.cwd, env, reject: false, all: true });
   const tail: string[] = [];
   if (subprocess.stderr) {
     subprocess.stderr.setEncoding('utf8');

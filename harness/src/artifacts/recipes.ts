@@ -34,6 +34,13 @@ export interface GoRecipe {
   // contain any of `dropLines` (an import of a package whose dependencies the proxy lacks).
   patchedMain?: { dir: string; module: string; file: string; dropLines: string[] };
   copyFiles?: ModuleFile[];
+  // Replace directives over those the roots' go.mod files imply (see BuildModuleInput).
+  replaces?: Record<string, string>;
+  // Build tags, as the upstream build passes them (KubeVirt: selinux).
+  tags?: string[];
+  // Extra environment of every go command: GONOSUMDB for a module the checksum database lacks,
+  // CGO_ENABLED=1 for binaries that link C libraries.
+  env?: Record<string, string>;
   // Built only when asked for by name (`--only e2e`), never by a plain build: the e2e test
   // binaries are large and only conformance cells need them.
   optional?: boolean;

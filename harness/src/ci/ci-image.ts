@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { KvError } from '../contracts/errors.ts';
 import { cacheDir, repoRoot } from '../host/paths.ts';
@@ -12,6 +13,7 @@ import { runTool, runToolOk } from '../host/run-tool.ts';
 export const CI_IMAGE_NPM_VERSION = '11.19.1';
 export const ciImageDir = path.join(repoRoot, '.ci', 'image');
 export const LOCAL_CI_IMAGE = 'localhost/kvmatrix-ci';
+export const LOCAL_APP_IMAGE = 'localhost/kvmatrix-app';
 
 const INPUTS = ['.ci/image/build-ci-image.sh', '.ci/image/packages.txt', 'harness/setup/requirements.txt'];
 
@@ -121,4 +123,44 @@ export async function pushCiImage(tag: string, destination: string, extraArgs: s
       timeoutMs: 30 * 60_000,
     },
   );
+}
+
+// The CI image plus this checkout's kvmatrix (its tracked files at HEAD and the production
+// dependencies), with `kvmatrix` as the entrypoint: what the shared mirror's Deployment runs
+// (.ci/mirror). Tagged by the CI image's hash and the commit, so a mirror names what it serves with.
+export async function buildAppImage(
+  options: { log?: (line: string) => void } = {},
+): Promise<{ tag: string; base: string; built: boolean }> {
+  const log = options.log ?? (() => {});
+  const base = localCiImageTag(await ciImageInputs());
+  if ((await runTool('podman', ['image', 'exists', base])).exitCode !== 0) {
+    throw new KvError('NOT_FOUND', `the CI image ${base} is not built`, {
+      hint: 'npx kvmatrix ci-image build',
+    });
+  }
+  const commit = (await runToolOk('git', ['-C', repoRoot, 'rev-parse', '--short=12', 'HEAD'])).trim();
+  const tag = `${LOCAL_APP_IMAGE}:${base.split(':').pop()}-${commit}`;
+  if ((await runTool('podman', ['image', 'exists', tag])).exitCode === 0) return { tag, base, built: false };
+  const work = await mkdtemp(path.join(os.tmpdir(), 'kvmatrix-app-image-'));
+  try {
+    const app = path.join(work, 'app');
+    await mkdir(app);
+    log(`packing ${commit} and its production dependencies`);
+    await runToolOk('bash', ['-c', `git -C "${repoRoot}" archive HEAD | tar -x -C "${app}"`]);
+    await runToolOk(
+      'npm',
+      ['ci', '--prefix', app, '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      {
+        timeoutMs: 10 * 60_000,
+      },
+    );
+    await symlink('/opt/kvmatrix/venv', path.join(app, '.venv'));
+    log(`committing ${tag} on ${base}`);
+    await runToolOk('bash', [path.join(ciImageDir, 'build-app-image.sh'), base, tag, app], {
+      timeoutMs: 10 * 60_000,
+    });
+    return { tag, base, built: true };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunIdentity } from '../contracts/machine.ts';
+import { checkPathName } from './path-name.ts';
 import { stateDir } from './paths.ts';
 
 // A host-wide index of live local runs: which provider, which state dir, since when. `up` writes
@@ -22,12 +23,15 @@ function indexDir(): string {
 
 export async function writeRunIndex(entry: RunIndexEntry): Promise<void> {
   await mkdir(indexDir(), { recursive: true });
-  await writeFile(path.join(indexDir(), `${entry.id.runId}.json`), `${JSON.stringify(entry, null, 2)}\n`);
+  await writeFile(
+    path.join(indexDir(), `${checkPathName(entry.id.runId, 'run id')}.json`),
+    `${JSON.stringify(entry, null, 2)}\n`,
+  );
 }
 
 // Marks a run as kept on purpose; a run without an entry (kubevirt keeps none) is left as it is.
 export async function markRunKept(runId: string): Promise<void> {
-  const file = path.join(indexDir(), `${runId}.json`);
+  const file = path.join(indexDir(), `${checkPathName(runId, 'run id')}.json`);
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return;
   await writeFile(
@@ -37,7 +41,7 @@ export async function markRunKept(runId: string): Promise<void> {
 }
 
 export async function removeRunIndex(runId: string): Promise<void> {
-  await rm(path.join(indexDir(), `${runId}.json`), { force: true });
+  await rm(path.join(indexDir(), `${checkPathName(runId, 'run id')}.json`), { force: true });
 }
 
 export async function readRunIndex(provider?: string): Promise<RunIndexEntry[]> {

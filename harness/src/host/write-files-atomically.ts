@@ -1,6 +1,7 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../contracts/errors.ts';
+import { ensureDirectory } from './ensure-directory.ts';
 
 // Writes rendered files into `outDir` so that a reader never sees a partial file: every file is
 // first written in full beside its target under a temporary name, and only when all of them are
@@ -12,8 +13,8 @@ export async function writeFilesAtomically(
 ): Promise<string[]> {
   const suffix = `.kvmatrix-tmp-${process.pid}-${Date.now()}`;
   const staged: Array<{ temp: string; target: string }> = [];
+  await ensureDirectory(outDir, 'output folder');
   try {
-    await mkdir(outDir, { recursive: true });
     for (const file of files) {
       const target = path.join(outDir, file.name);
       const temp = `${target}${suffix}`;

@@ -1,4 +1,5 @@
 import type { NodeRole } from '../contracts/machine.ts';
+import { MATRIX_LIMITS } from './input-limits.ts';
 import type {
   Axis,
   CellOverrideRule,
@@ -37,13 +38,13 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     values: Object.entries(axis.values as Record<string, Raw>).map(([valueId, value]) => ({
       id: valueId,
       ...(value.description ? { description: String(value.description) } : {}),
-      vars: { ...((value.vars as Raw | undefined) ?? {}) },
+      vars: toDictionary((value.vars as Raw | undefined) ?? {}),
       ...(value.providers ? { providers: [...(value.providers as string[])] } : {}),
       ...(value.omitFromName === true ? { omitFromName: true } : {}),
       ...(value.unverified ? { unverified: String(value.unverified) } : {}),
     })),
   }));
-  const layouts: Record<string, Layout> = {};
+  const layouts: Record<string, Layout> = Object.create(null);
   for (const [id, value] of Object.entries((axesRaw.layout?.values ?? {}) as Record<string, Raw>)) {
     layouts[id] = {
       id,
@@ -55,7 +56,7 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
       })),
     };
   }
-  const steps: Record<string, StepDefinition> = {};
+  const steps: Record<string, StepDefinition> = Object.create(null);
   for (const [id, step] of Object.entries(data.steps as Record<string, Raw>)) steps[id] = buildStep(id, step);
   const scenarios: ScenarioDefinition[] = Object.entries(data.scenarios as Record<string, Raw>).map(
     ([id, s]) => ({
@@ -73,6 +74,17 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     ...(t.where ? { where: toSelector(t.where as RawSelector) } : {}),
     exclude: ((t.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
     changeImpact: t.changeImpact !== false,
+    ...(t.strength !== undefined ? { strength: t.strength as 2 | 3 } : {}),
+    ...(t.groups
+      ? {
+          groups: (t.groups as Raw[]).map((g) => ({
+            axes: [...(g.axes as string[])],
+            strength: g.strength as 2 | 3,
+          })),
+        }
+      : {}),
+    ...(t.maxCells !== undefined ? { maxCells: Number(t.maxCells) } : {}),
+    ...(t.seed ? { seed: [...(t.seed as string[])] } : {}),
     includeUnverified: t.includeUnverified === true,
   }));
   const overrides: CellOverrideRule[] = ((data.overrides as Raw[] | undefined) ?? []).map((o) => ({
@@ -96,15 +108,22 @@ export function buildDefinition(data: Raw, file: string): MatrixDefinition {
     timeoutMinutes: Number(defaultsRaw.timeoutMinutes ?? 60),
     stepTimeoutMinutes: Number(defaultsRaw.stepTimeoutMinutes ?? 30),
   };
+  const limitsRaw = (data.limits as Raw | undefined) ?? {};
   const deployment = data.deployment as Raw | undefined;
   return {
     file,
+    limits: { maxCells: Number(limitsRaw.maxCells ?? MATRIX_LIMITS.defaultMaxCells) },
     ...(deployment ? { deployment: { playbooks: String(deployment.playbooks) } } : {}),
     axes,
     layouts,
     steps,
     scenarios,
     exclude: ((data.exclude as RawSelector[] | undefined) ?? []).map(toSelector),
+    constraints: ((data.constraints as Raw[] | undefined) ?? []).map((c) => ({
+      kind: c.implies ? ('implies' as const) : ('requires' as const),
+      if: toSelector(c.if as RawSelector),
+      must: toSelector((c.implies ?? c.requires) as RawSelector),
+    })),
     include: ((data.include as Array<Record<string, string>> | undefined) ?? []).map((i) => ({ ...i })),
     tiers,
     overrides,
@@ -127,11 +146,20 @@ function buildStep(id: string, step: Raw): StepDefinition {
     kind: step.kind as StepDefinition['kind'],
     playbook: step.playbook === undefined ? '' : String(step.playbook),
     ...(step.description ? { description: String(step.description) } : {}),
-    ...(step.vars ? { vars: { ...(step.vars as Raw) } } : {}),
+    ...(step.vars ? { vars: toDictionary(step.vars as Raw) } : {}),
     ...(action && role ? { scale: { action: action as 'add' | 'remove', role } } : {}),
     checks: [...(step.checks as StepDefinition['checks'])],
     ...(step.timeoutMinutes !== undefined ? { timeoutMinutes: Number(step.timeoutMinutes) } : {}),
   };
+}
+
+// Names from the file (steps, layouts, variables) may be `constructor`, `toString` or
+// `__proto__`: the dictionaries they key have no prototype, so a lookup finds only what the file
+// defines and a `__proto__` key stays a key.
+export function toDictionary<T>(raw: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = Object.create(null);
+  for (const [key, value] of Object.entries(raw)) out[key] = value;
+  return out;
 }
 
 function toSelector(raw: RawSelector): Selector {

@@ -17,6 +17,12 @@ export function checkReferences(def: MatrixDefinition, source: YamlSource): void
     const t = tier as Record<string, unknown>;
     if (t.where) checkSelector(['tiers', id, 'where']);
     for (const i of indexes(t.exclude)) checkSelector(['tiers', id, 'exclude', i]);
+    checkCoveringOptions(known, source, id, t);
+  }
+  for (const i of indexes(data.constraints)) {
+    const c = (data.constraints as unknown as Array<Record<string, unknown>>)[i] ?? {};
+    checkSelector(['constraints', i, 'if']);
+    checkSelector(['constraints', i, c.implies ? 'implies' : 'requires']);
   }
   for (const i of indexes(data.overrides)) checkSelector(['overrides', i, 'match']);
   const rules = (data.changeImpact?.rules as Array<Record<string, unknown>> | undefined) ?? [];
@@ -70,6 +76,40 @@ export function checkReferences(def: MatrixDefinition, source: YamlSource): void
       );
     }
   }
+}
+
+// strength, groups, maxCells and seed shape a covering set: they mean nothing to the other
+// strategies, so they are refused there rather than ignored.
+const COVERING_OPTIONS = ['strength', 'groups', 'maxCells', 'seed'];
+
+function checkCoveringOptions(
+  known: KnownValues,
+  source: YamlSource,
+  id: string,
+  tier: Record<string, unknown>,
+): void {
+  if (tier.strategy !== 'pairwise') {
+    const option = COVERING_OPTIONS.find((o) => tier[o] !== undefined);
+    if (option) {
+      throw new MatrixError(
+        source.locate(['tiers', id], option),
+        `tier "${id}": ${option} applies to strategy pairwise only (this tier is ${String(tier.strategy)})`,
+        { hint: 'remove the option, or make the tier pairwise' },
+      );
+    }
+    return;
+  }
+  const groups = (tier.groups as Array<{ axes: string[] }> | undefined) ?? [];
+  groups.forEach((group, g) => {
+    group.axes.forEach((axis, a) => {
+      if (!known.has(axis)) {
+        throw new MatrixError(
+          source.locate(['tiers', id, 'groups', g, 'axes', a]),
+          `unknown axis "${axis}"; expected one of: ${[...known.keys()].join(', ')}`,
+        );
+      }
+    });
+  });
 }
 
 type KnownValues = Map<string, Set<string>>;
@@ -130,7 +170,7 @@ function checkInclude(
     }
   }
   // An axis with an omitFromName value may be left out: that value is the one meant.
-  const missing = [...known.keys()].filter((key) => !(key in entry) && !defaults.has(key));
+  const missing = [...known.keys()].filter((key) => !Object.hasOwn(entry, key) && !defaults.has(key));
   if (missing.length) {
     throw new MatrixError(
       source.locate(path),

@@ -1,7 +1,8 @@
 import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 import { createCellNamer } from './cell-name.ts';
+import { MATRIX_LIMITS } from './input-limits.ts';
 import { matchesSelector } from './match-selector.ts';
-import type { CellOverrides, MatrixCell, MatrixDefinition } from './model.ts';
+import type { CellOverrides, Constraint, MatrixCell, MatrixDefinition } from './model.ts';
 import type { KeyPath } from './yaml-source.ts';
 
 export type Locate = (path: KeyPath, key?: string) => SourceLocation;
@@ -20,6 +21,7 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
   const axisIds = def.axes.map((a) => a.id);
   const scenarioById = new Map(def.scenarios.map((s) => [s.id, s]));
   const productSize = dims.reduce((n, d) => n * d.length, 1);
+  checkCellLimit(def, locate, productSize);
   const cells: MatrixCell[] = [];
   const keys: number[][] = [];
   const origin = new Map<string, MatrixCell>();
@@ -33,7 +35,11 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     const scenario = dims[axisIds.length]?.[counters[axisIds.length] ?? 0] as string;
     const probe = { axes, scenario };
     const when = scenarioById.get(scenario)?.when;
-    if ((!when || matchesSelector(when, probe)) && !def.exclude.some((e) => matchesSelector(e, probe))) {
+    if (
+      (!when || matchesSelector(when, probe)) &&
+      !def.exclude.some((e) => matchesSelector(e, probe)) &&
+      def.constraints.every((c) => satisfiesConstraint(c, probe))
+    ) {
       const cell: MatrixCell = { name: nameCell(axes, scenario), axes, scenario };
       const previous = origin.get(cell.name);
       if (previous) throw ambiguousName(def, locate, previous, cell);
@@ -52,7 +58,9 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
     const { scenario = '', ...given } = entry;
     const axes: Record<string, string> = {};
     for (const axis of def.axes) {
-      axes[axis.id] = given[axis.id] ?? (axis.values.find((v) => v.omitFromName)?.id as string);
+      axes[axis.id] = Object.hasOwn(given, axis.id)
+        ? (given[axis.id] as string)
+        : (axis.values.find((v) => v.omitFromName)?.id as string);
     }
     const cell: MatrixCell = {
       name: nameCell(axes, scenario),
@@ -85,6 +93,32 @@ export function expandMatrix(def: MatrixDefinition, locate: Locate): Expansion {
   applyOverridesAndQuarantine(def, locate, sorted, origin);
   markUnverified(def, sorted);
   return { cells: sorted, productSize };
+}
+
+// `requires`: what matches `if` must match `must`; `implies`: both ways.
+export function satisfiesConstraint(
+  constraint: Constraint,
+  probe: Pick<MatrixCell, 'axes' | 'scenario'>,
+): boolean {
+  const left = matchesSelector(constraint.if, probe);
+  const right = matchesSelector(constraint.must, probe);
+  return constraint.kind === 'implies' ? left === right : !left || right;
+}
+
+// Expansion visits every combination, so the product is bounded before it starts: a few extra
+// axes multiply it past what memory holds. `limits.maxCells` raises the bound on purpose.
+function checkCellLimit(def: MatrixDefinition, locate: Locate, productSize: number): void {
+  const max = def.limits.maxCells;
+  if (productSize <= max) return;
+  const raised = max !== MATRIX_LIMITS.defaultMaxCells;
+  const sizes = [...def.axes.map((a) => `${a.values.length} ${a.id}`), `${def.scenarios.length} scenarios`];
+  throw new MatrixError(
+    raised ? locate(['limits', 'maxCells']) : locate(['axes']),
+    `the matrix has ${productSize} combinations (${sizes.join(' x ')}), more than the limit of ${max} cells (limits.maxCells)`,
+    {
+      hint: `remove axis values or restrict scenarios, or raise \`limits: { maxCells: N }\` on purpose (at most ${MATRIX_LIMITS.hardMaxCells})`,
+    },
+  );
 }
 
 function compareKeys(a: number[], b: number[]): number {

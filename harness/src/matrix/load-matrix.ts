@@ -68,6 +68,13 @@ function checkTiersSelectSomething(matrix: LoadedMatrix): void {
         });
       }
     });
+    (tier.seed ?? []).forEach((name, i) => {
+      if (name !== 'quarantined' && name !== 'failed' && !matrix.cellsByName.has(name)) {
+        throw new MatrixError(matrix.locate(['tiers', tier.id, 'seed', i]), `unknown seed "${name}"`, {
+          hint: 'a seed is a cell name (see `kvmatrix matrix list`), `quarantined` or `failed`',
+        });
+      }
+    });
     if (tier.cells.length > 0) continue;
     const any =
       tier.strategy !== 'cells' &&

@@ -133,12 +133,26 @@ export interface ScenarioDefinition {
 
 export type TierStrategy = 'product' | 'pairwise' | 'cells';
 
+// Mixed strength: the combinations of these axes (or `scenario`) are covered at `strength`.
+export interface StrengthGroup {
+  axes: string[];
+  strength: 2 | 3;
+}
+
+// What seeds a covering set: a cell name, `quarantined` or `failed` (see the schema).
+export type SeedSource = string;
+
 export interface Tier {
   id: string;
   description?: string;
   strategy: TierStrategy;
-  // Named cells run in addition to what the strategy picks.
+  // Named cells: they start the covering set of a pairwise tier, and are added to the others.
   cells: string[];
+  // Pairwise only: strength over all axes (2 or 3), higher-strength groups, a budget, seeds.
+  strength?: 2 | 3;
+  groups?: StrengthGroup[];
+  maxCells?: number;
+  seed?: SeedSource[];
   // Only cells matching this selector take part (absent: all).
   where?: Selector;
   exclude: Selector[];
@@ -146,6 +160,15 @@ export interface Tier {
   changeImpact: boolean;
   // Whether cells with an `unverified` axis value take part without being named.
   includeUnverified: boolean;
+}
+
+// A rule between axis values applied while the matrix is generated: `requires` (a cell matching
+// `if` must match `must`) or `implies` (the same, and a cell matching `must` must match `if`).
+export interface Constraint {
+  kind: 'requires' | 'implies';
+  if: Selector;
+  // The selector under `requires:` or `implies:`.
+  must: Selector;
 }
 
 export interface CellOverrideRule extends CellOverrides {
@@ -187,6 +210,11 @@ export interface MatrixDefaults {
   stepTimeoutMinutes: number;
 }
 
+// Bounds from the file's `limits:` (see input-limits.ts for the defaults and the ceilings).
+export interface MatrixLimits {
+  maxCells: number;
+}
+
 // The deployment code the cells run; the loader's I/O edge checks the matrix against it.
 export interface DeploymentCode {
   // The playbooks folder as written, relative to the matrix file.
@@ -195,6 +223,7 @@ export interface DeploymentCode {
 
 export interface MatrixDefinition {
   file: string;
+  limits: MatrixLimits;
   deployment?: DeploymentCode;
   // Axis order is the order of the file and fixes the order of values in cell names.
   axes: Axis[];
@@ -202,6 +231,7 @@ export interface MatrixDefinition {
   steps: Record<string, StepDefinition>;
   scenarios: ScenarioDefinition[];
   exclude: Selector[];
+  constraints: Constraint[];
   // Full assignments (every axis and the scenario) added after the excludes.
   include: Array<Record<string, string>>;
   tiers: Tier[];

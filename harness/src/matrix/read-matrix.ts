@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KvError } from '../contracts/errors.ts';
+import { KvError, MatrixError } from '../contracts/errors.ts';
 import { listTrackedFiles } from '../git/changed-files.ts';
 import { checkChangeImpactGlobs, checkPlaybookContract } from './check-contract.ts';
+import { MATRIX_LIMITS } from './input-limits.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
 import { readPlaybookContract } from './playbook-contract.ts';
 
@@ -20,8 +21,9 @@ export function defaultMatrixFile(): string {
 export async function readMatrix(file: string = defaultMatrixFile()): Promise<LoadedMatrix> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBounded(file, MATRIX_LIMITS.maxBytes);
   } catch (cause) {
+    if (cause instanceof KvError) throw cause;
     throw new KvError(
       'IO',
       `cannot read the matrix file ${file}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
@@ -46,6 +48,40 @@ async function checkAgainstDeployment(matrix: LoadedMatrix, file: string): Promi
   const shownRoot = tracked?.top ?? path.dirname(path.resolve(file));
   checkPlaybookContract(matrix, await readPlaybookContract(playbooksDir, shownRoot));
   if (tracked) checkChangeImpactGlobs(matrix, tracked.files);
+}
+
+// Reads at most `max` bytes: a larger regular file is refused from its size, and a device or
+// pipe that keeps giving (/dev/zero) is refused after `max` + 1 bytes, never read whole.
+async function readBounded(file: string, max: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const info = await handle.stat();
+    const tooLarge = (size: string) =>
+      new MatrixError(
+        { file: displayPath(file) },
+        `the file has ${size} bytes, more than the limit of ${max}`,
+        {
+          hint: 'a matrix file is tens of KB; is this the right file?',
+        },
+      );
+    if (info.isDirectory()) {
+      throw new KvError('IO', `cannot read the matrix file ${file}: it is a folder`, {
+        hint: 'pass the file with --matrix <file> or set KVMATRIX_MATRIX',
+      });
+    }
+    if (info.isFile() && info.size > max) throw tooLarge(String(info.size));
+    const buffer = Buffer.alloc(max + 1);
+    let total = 0;
+    while (total <= max) {
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    if (total > max) throw tooLarge(`more than ${max}`);
+    return buffer.subarray(0, total).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function displayPath(file: string): string {

@@ -8,7 +8,7 @@ import type { AxisValue, LayoutNode, MatrixCell, ResolvedCell, Step } from './mo
 export function resolveCell(matrix: LoadedMatrix, cell: MatrixCell): ResolvedCell {
   const def = matrix.definition;
   const axisValues: Record<string, AxisValue> = {};
-  const vars: Record<string, unknown> = {};
+  const vars: Record<string, unknown> = Object.create(null);
   let providers: string[] | undefined;
   for (const axis of def.axes) {
     const value = axis.values.find((v) => v.id === cell.axes[axis.id]) as AxisValue;
@@ -27,7 +27,7 @@ export function resolveCell(matrix: LoadedMatrix, cell: MatrixCell): ResolvedCel
   const joined = new Set<string>();
   const seenIds = new Map<string, number>();
   const steps: Step[] = (scenario?.steps ?? []).map((stepId, j) => {
-    const spec = def.steps[stepId];
+    const spec = Object.hasOwn(def.steps, stepId) ? def.steps[stepId] : undefined;
     if (!spec)
       throw new MatrixError(
         matrix.locate(['scenarios', cell.scenario, 'steps', j]),
@@ -121,14 +121,14 @@ function substituteVars(
   cellVars: Record<string, unknown>,
   cell: MatrixCell,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(stepVars)) {
     if (typeof value !== 'string' || !value.includes('${')) {
       out[key] = value;
       continue;
     }
     const lookup = (name: string): unknown => {
-      if (!(name in cellVars)) {
+      if (!Object.hasOwn(cellVars, name)) {
         throw new MatrixError(
           matrix.locate(['steps', stepId, 'vars', key]),
           `step "${stepId}" uses \${${name}}, which cell ${cell.name} does not define`,

@@ -1,4 +1,5 @@
 import { MatrixError, UsageError } from '../contracts/errors.ts';
+import { type CoverageFigures, type CoverRequest, coverCells } from './cover-cells.ts';
 import { coverPairs } from './cover-pairs.ts';
 import type { LoadedMatrix } from './load-matrix.ts';
 import { matchesSelector } from './match-selector.ts';
@@ -10,6 +11,15 @@ export interface TierSelection {
   cells: MatrixCell[];
   // How many cells the tier would run as a full product (its `where` and excludes applied).
   productCount: number;
+  // Pairwise tiers: what the covering set reached, and the greedy's pick order.
+  coverage?: CoverageFigures;
+  pickOrder?: string[];
+}
+
+// What the pure core is told about the outside world: the cells whose last run failed (from the
+// flake history), most recent first; a seed `failed` takes them.
+export interface SelectContext {
+  failed?: readonly string[];
 }
 
 export function findTier(def: MatrixDefinition, tierId: string): Tier {
@@ -25,52 +35,90 @@ export function findTier(def: MatrixDefinition, tierId: string): Tier {
   return tier;
 }
 
-// The cells one tier runs: the product (or its pairwise covering set) of the cells matching
-// the tier's `where` and not its excludes, plus the tier's named cells. Pure and deterministic.
-export function selectTier(matrix: LoadedMatrix, tierId: string): TierSelection {
+// The cells one tier runs: the product (or the covering set) of the cells matching the tier's
+// `where` and not its excludes. Named cells start a pairwise tier's covering set and are added
+// to the others. Pure and deterministic.
+export function selectTier(matrix: LoadedMatrix, tierId: string, context: SelectContext = {}): TierSelection {
   const def = matrix.definition;
   const tier = findTier(def, tierId);
-  // Cells of an unverified axis value run only when named (or when the tier asks for them).
-  const base = matrix.cells.filter(
+  const base = tierBase(matrix, tier);
+  const named = tier.cells.map((name, i) => {
+    const cell = matrix.cellsByName.get(name);
+    if (!cell) {
+      throw new MatrixError(matrix.locate(['tiers', tier.id, 'cells', i]), `unknown cell "${name}"`, {
+        hint: 'copy the name from `kvmatrix matrix list`',
+      });
+    }
+    return cell;
+  });
+  const none = () =>
+    new MatrixError(matrix.locate(['tiers', tier.id]), `tier "${tier.id}" selects no cell`, {
+      hint: 'its `where` and `exclude` leave nothing of the matrix; widen them or name cells',
+    });
+  if (tier.strategy === 'pairwise') {
+    const covering = coverCells(def, base, coverRequest(tier, tierSeeds(matrix, tier, base, named, context)));
+    if (covering.cells.length === 0) throw none();
+    return {
+      tier,
+      cells: covering.cells,
+      productCount: base.length,
+      coverage: covering.coverage,
+      pickOrder: covering.pickOrder,
+    };
+  }
+  const chosen = new Set([...(tier.strategy === 'product' ? base : []), ...named].map((c) => c.name));
+  if (chosen.size === 0) throw none();
+  const cells = matrix.cells.filter((c) => chosen.has(c.name));
+  return { tier, cells, productCount: base.length };
+}
+
+// The cells a tier draws from: its `where`, without its excludes. Cells of an unverified axis
+// value run only when named (or when the tier asks for them).
+export function tierBase(matrix: LoadedMatrix, tier: Tier): MatrixCell[] {
+  return matrix.cells.filter(
     (cell) =>
       (tier.includeUnverified || !cell.unverified) &&
       (!tier.where || matchesSelector(tier.where, cell)) &&
       !tier.exclude.some((e) => matchesSelector(e, cell)),
   );
-  let picked: MatrixCell[] = [];
-  if (tier.strategy === 'product') picked = base;
-  else if (tier.strategy === 'pairwise') picked = pickPairwise(def, base);
-  const chosen = new Set(picked.map((c) => c.name));
-  tier.cells.forEach((name, i) => {
-    if (!matrix.cellsByName.has(name)) {
-      throw new MatrixError(matrix.locate(['tiers', tier.id, 'cells', i]), `unknown cell "${name}"`, {
-        hint: 'copy the name from `kvmatrix matrix list`',
-      });
-    }
-    chosen.add(name);
-  });
-  if (chosen.size === 0) {
-    throw new MatrixError(matrix.locate(['tiers', tier.id]), `tier "${tier.id}" selects no cell`, {
-      hint: 'its `where` and `exclude` leave nothing of the matrix; widen them or name cells',
-    });
-  }
-  const cells = matrix.cells.filter((c) => chosen.has(c.name));
-  return { tier, cells, productCount: base.length };
 }
 
-// Every pair of values (scenario included) that occurs in `cells` occurs in the result.
-export function pickPairwise(def: MatrixDefinition, cells: MatrixCell[]): MatrixCell[] {
-  const dims = [...def.axes.map((a) => a.values.map((v) => v.id)), def.scenarios.map((s) => s.id)];
-  const indexes = dims.map((values) => new Map(values.map((v, i) => [v, i])));
-  const axisIds = def.axes.map((a) => a.id);
-  const rows = cells.map((cell) =>
-    dims.map((_, d) => {
-      const value = d < axisIds.length ? (cell.axes[axisIds[d] as string] as string) : cell.scenario;
-      return indexes[d]?.get(value) ?? 0;
-    }),
-  );
-  return coverPairs(
-    rows,
-    dims.map((d) => d.length),
-  ).map((i) => cells[i] as MatrixCell);
+export function coverRequest(tier: Tier, seeds: MatrixCell[]): CoverRequest {
+  return {
+    ...(tier.strength ? { strength: tier.strength } : {}),
+    ...(tier.groups ? { groups: tier.groups } : {}),
+    ...(tier.maxCells !== undefined ? { maxCells: tier.maxCells } : {}),
+    seeds,
+  };
+}
+
+// The seeds of a covering set in order: the tier's `seed` entries (a cell name, `quarantined`:
+// the quarantined cells of the tier, `failed`: the cells whose last run failed), then its named
+// cells; each cell once. Quarantined and failed cells come only from the tier's own cells.
+export const SEED_QUARANTINED = 'quarantined';
+export const SEED_FAILED = 'failed';
+
+export function tierSeeds(
+  matrix: LoadedMatrix,
+  tier: Tier,
+  base: MatrixCell[],
+  named: MatrixCell[],
+  context: SelectContext,
+): MatrixCell[] {
+  const inBase = new Map(base.map((c) => [c.name, c]));
+  const seeds = new Map<string, MatrixCell>();
+  const add = (cell: MatrixCell | undefined) => {
+    if (cell && !seeds.has(cell.name)) seeds.set(cell.name, cell);
+  };
+  for (const entry of tier.seed ?? []) {
+    if (entry === SEED_QUARANTINED) {
+      for (const cell of base) if (cell.quarantine) add(cell);
+    } else if (entry === SEED_FAILED) {
+      for (const name of context.failed ?? []) add(inBase.get(name));
+    } else {
+      add(matrix.cellsByName.get(entry));
+    }
+  }
+  for (const cell of named) add(cell);
+  return [...seeds.values()];
 }

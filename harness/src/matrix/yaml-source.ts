@@ -1,5 +1,20 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import {
+  Composer,
+  type CST,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  Parser,
+  parseDocument,
+  visit,
+  YAMLParseError,
+} from 'yaml';
 import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
+import { MATRIX_LIMITS } from './input-limits.ts';
+import { checkDocumentLimits, checkTokenLimits } from './yaml-limits.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -12,9 +27,14 @@ export interface YamlSource {
   locate(path: KeyPath, key?: string): SourceLocation;
 }
 
+// Bounded whatever the text holds: size, nesting, keys per mapping and alias expansion are
+// checked (yaml-limits.ts) before the recursive parts of the yaml library and of the loader see it.
 export function parseYamlSource(text: string, file: string): YamlSource {
+  checkSize(text, file);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  checkTokenLimits(tokens, lineCounter, file);
+  const doc = composeDocument(tokens, text.length);
   const first = doc.errors[0];
   if (first) {
     const pos = lineCounter.linePos(first.pos[0]);
@@ -25,9 +45,11 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     );
   }
   rejectNonStringKeys(doc, lineCounter, file);
+  checkDocumentLimits(doc, lineCounter, file);
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    // checkDocumentLimits bounds what aliases repeat; the library's own count stays as a backstop.
+    data = doc.toJS({ maxAliasCount: 1_000_000 });
   } catch (cause) {
     throw new MatrixError({ file }, `the file cannot be read as data: ${firstLine(String(cause))}`, {
       cause,
@@ -40,12 +62,58 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   };
 }
 
+function checkSize(text: string, file: string): void {
+  const bytes = text.length > MATRIX_LIMITS.maxBytes / 4 ? Buffer.byteLength(text) : text.length;
+  if (bytes > MATRIX_LIMITS.maxBytes) {
+    throw new MatrixError(
+      { file },
+      `the file has ${bytes} bytes, more than the limit of ${MATRIX_LIMITS.maxBytes}`,
+      {
+        hint: 'a matrix file is tens of KB; is this the right file?',
+      },
+    );
+  }
+}
+
+// What the library's parseDocument does, from tokens already checked. Duplicate keys are found by
+// checkDocumentLimits (`uniqueKeys` of the library is quadratic in the keys of a mapping).
+function composeDocument(tokens: CST.Token[], length: number): Document {
+  const composer = new Composer({ uniqueKeys: false });
+  let doc: Document | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(...next.errors);
+      if (next.errors.length === 0)
+        doc.errors.push(
+          new YAMLParseError(
+            next.range.slice(0, 2) as [number, number],
+            'MULTIPLE_DOCS',
+            'the file holds more than one YAML document',
+          ),
+        );
+      break;
+    }
+  }
+  return doc as Document;
+}
+
 // `1.30:` as a key is the number 1.3 and `1e3:` is 1000: names would silently change. Keys must
 // read as strings; the error says to quote them.
 function rejectNonStringKeys(doc: Document, lineCounter: LineCounter, file: string): void {
   visit(doc, {
     Pair(_, pair) {
       const key = pair.key;
+      if (isMap(key) || isSeq(key)) {
+        const pos = lineCounter.linePos((key as Node).range?.[0] ?? 0);
+        throw new MatrixError(
+          { file, line: pos.line, column: pos.col },
+          'a mapping or list is used as a key here, not a name',
+          {
+            hint: 'keys are names; check the indentation and the "? " of a complex key',
+          },
+        );
+      }
       if (isScalar(key) && key.value !== null && typeof key.value !== 'string') {
         const pos = lineCounter.linePos(key.range?.[0] ?? 0);
         const source = typeof key.source === 'string' ? key.source : String(key.value);

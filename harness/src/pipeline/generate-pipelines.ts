@@ -1,8 +1,9 @@
 import type { PipelinePlan } from '../contracts/plan.ts';
+import { describeCoverage } from '../matrix/cover-cells.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
 import { selectChanged } from '../matrix/select-changed.ts';
-import { selectTier } from '../matrix/select-tier.ts';
+import { type SelectContext, selectTier } from '../matrix/select-tier.ts';
 import { planShards } from './plan-shards.ts';
 import { renderChildPipeline } from './render-child-pipeline.ts';
 
@@ -22,6 +23,8 @@ export interface GeneratedPipelines {
 
 export interface GenerateRequest {
   tierId: string;
+  // The flake history's failed cells, for tiers seeded with `failed`.
+  context?: SelectContext;
   // When given, the tier is narrowed to the cells these files can affect.
   changedFiles?: readonly string[];
 }
@@ -34,9 +37,11 @@ export function shardFileName(shard: number): string {
 // the fixed number of shards, each rendered as a child pipeline, plus plan.json (what was
 // chosen and why) for people and tools. Nothing is written here; see writeFilesAtomically.
 export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest): GeneratedPipelines {
-  const { tier, cells: tierCells, productCount } = selectTier(matrix, request.tierId);
+  const selected = selectTier(matrix, request.tierId, request.context);
+  const { tier, cells: tierCells, productCount } = selected;
   let cells = tierCells;
   const reasons = [`tier ${tier.id} (${tier.strategy}): ${tierCells.length} of ${productCount} cells`];
+  if (selected.coverage) reasons.push(describeCoverage(tierCells.length, selected.coverage));
   if (request.changedFiles) {
     const selection = selectChanged(matrix, tier, tierCells, request.changedFiles);
     cells = selection.cells;
@@ -61,6 +66,7 @@ export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest
     matrix: matrixFile,
     reasons,
     cells: cells.length,
+    ...(selected.coverage ? { coverage: selected.coverage, pickOrder: selected.pickOrder } : {}),
     shards: shards.map((s, i) => ({ file: shardFileName(i + 1), cells: s.map((c) => c.name) })),
   };
   files.push({ name: 'plan.json', content: `${JSON.stringify(plan, null, 2)}\n` });

@@ -45,6 +45,34 @@ describe('buildPipelineReport', () => {
     expect(report.counts.passed).toBe(1);
   });
 
+  it('says where a failing cell last passed, from the flake history, and the HTML chip shows it', async () => {
+    const earlier = record('a', 'passed', {
+      provider: 'qemu',
+      finishedAt: '2026-11-19T08:00:00.000Z',
+      durationMs: 420_000,
+      ci: { commit: 'c0', jobId: '1' },
+    });
+    const history = addRunsToHistory(createFlakeHistory(), [earlier]);
+    const report = buildPipelineReport({
+      records: [record('a', 'failed', { ci: { commit: 'c1', jobId: '2' } }), record('b', 'failed')],
+      plan: [
+        { name: 'a', axes: { os: 'debian-12' }, scenario: 'deploy' },
+        { name: 'b', axes: { os: 'debian-12' }, scenario: 'deploy' },
+      ],
+      history,
+      generatedAt: 'now',
+    });
+    expect(report.cells[0]?.lastPassed).toMatchObject({
+      provider: 'qemu',
+      finishedAt: '2026-11-19T08:00:00.000Z',
+    });
+    expect(report.cells[1]?.lastPassed).toBeUndefined();
+    const { renderHtml } = await import('./render-html.ts');
+    const html = renderHtml(report);
+    expect(html).toContain('a: failed; last passed 2026-11-19 08:00Z on qemu in 7m 00s');
+    expect(html).toContain('b: failed; never passed');
+  });
+
   it('keeps records of cells outside the plan and marks them unplanned', () => {
     const report = buildPipelineReport({ records: [record('x', 'failed')], plan: [], generatedAt: 'now' });
     expect(report.cells[0]).toMatchObject({ name: 'x', status: 'failed', unplanned: true });

@@ -1,5 +1,6 @@
 import type { PlanCell } from '../contracts/plan.ts';
 import type { ResultRecord } from '../contracts/result-record.ts';
+import { collectRuns } from './cell-evidence.ts';
 import { findFirstFailure } from './first-failure.ts';
 import {
   DEFAULT_QUARANTINE_POLICY,
@@ -121,6 +122,14 @@ export function buildPipelineReport(input: BuildReportInput): PipelineReport {
     const last = attempts.at(-1) as ResultRecord;
     const plan: PlanCell = { name, axes: last.axes, scenario: last.scenario };
     cells.push(buildCell(plan, attempts, input.history, input.plan !== undefined));
+  }
+
+  // Where each cell last passed, from this pipeline's records and the history.
+  const runs = collectRuns(input.records, input.history);
+  for (const cell of cells) {
+    const passes = (runs.get(cell.name) ?? []).filter((run) => run.outcome === 'passed');
+    const lastPassed = passes.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+    if (lastPassed) cell.lastPassed = lastPassed;
   }
 
   const axisOrder: string[] = [];

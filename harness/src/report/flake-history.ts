@@ -1,4 +1,5 @@
 import type { CellOutcome, ResultRecord } from '../contracts/result-record.ts';
+import { pickEvidenceVersions } from './cell-evidence.ts';
 import type { FlakeEvent, QuarantineSuggestion } from './model.ts';
 
 // The flake history: results per cell over time, keyed by commit. Kept between pipelines as a
@@ -13,6 +14,11 @@ export interface RunEntry {
   jobUrl?: string;
   attempt?: number;
   reason?: string;
+  // Where and how long it ran, and what (kubelet, runtime, OS image, harness commit): the
+  // evidence `kvmatrix matrix status` shows. Absent in entries written before they were kept.
+  provider?: string;
+  durationMs?: number;
+  versions?: Record<string, string>;
 }
 
 export interface FlakeHistory {
@@ -62,6 +68,7 @@ export function addRunsToHistory(
   for (const record of records) {
     const commit = record.ci?.commit;
     if (!commit) continue;
+    const versions = pickEvidenceVersions(record.versions);
     const entry: RunEntry = {
       outcome: record.outcome,
       finishedAt: record.finishedAt,
@@ -70,6 +77,9 @@ export function addRunsToHistory(
       ...(record.ci?.jobUrl ? { jobUrl: record.ci.jobUrl } : {}),
       ...(record.attempt ? { attempt: record.attempt } : {}),
       ...(reasons.get(record) ? { reason: reasons.get(record) } : {}),
+      ...(record.provider ? { provider: record.provider } : {}),
+      durationMs: record.durationMs,
+      ...(Object.keys(versions).length ? { versions } : {}),
     };
     const byCommit = cells[record.cell] ?? {};
     cells[record.cell] = byCommit;

@@ -1,4 +1,6 @@
 import type { ResultRecord } from '../contracts/result-record.ts';
+import type { MatrixCell } from '../matrix/model.ts';
+import type { RunEvidence } from './cell-evidence.ts';
 
 // What a reviewer needs to know about one cell of a pipeline. Derived only from result records,
 // the plan and the flake history, so every renderer (JUnit, Markdown, HTML, JSON, commit
@@ -66,6 +68,8 @@ export interface CellReport {
   links: CellLinks;
   // Evidence for `flaky` found in the flake history (commits and jobs), if any.
   flakeEvidence?: string[];
+  // The cell's latest pass in this pipeline or the flake history: where and when it last worked.
+  lastPassed?: RunEvidence;
   // In the results but not in the plan (the plan changed, or a record from elsewhere).
   unplanned?: boolean;
   rerun: string;

@@ -19,7 +19,11 @@ function chip(cell: CellReport): string {
       : cell.firstFailure && cell.status !== 'passed'
         ? `<span class="why">${h(cell.firstFailure.check ? `${cell.firstFailure.step} › ${cell.firstFailure.check}` : cell.firstFailure.step)}: ${h(cell.firstFailure.reason)}</span>`
         : '';
-  return `<a class="chip st-${cell.status}" href="#cell-${h(cell.name)}" title="${h(`${cell.name}: ${label.text}`)}"><span class="dur">${formatDuration(cell.durationMs)}</span><b>${h(cell.scenario)}</b> · ${label.text}${why}</a>`;
+  const last = cell.lastPassed;
+  const evidence = last
+    ? `; last passed ${last.finishedAt.slice(0, 16).replace('T', ' ')}Z on ${last.provider ?? '?'} in ${formatDuration(last.durationMs)}`
+    : '; never passed';
+  return `<a class="chip st-${cell.status}" href="#cell-${h(cell.name)}" title="${h(`${cell.name}: ${label.text}${evidence}`)}"><span class="dur">${formatDuration(cell.durationMs)}</span><b>${h(cell.scenario)}</b> · ${label.text}${why}</a>`;
 }
 
 function renderGrid(report: PipelineReport, options: HtmlOptions): string {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../contracts/errors.ts';
 import type { RunIdentity } from '../contracts/machine.ts';
+import { checkPathName } from '../host/path-name.ts';
 import { stateDir } from '../host/paths.ts';
 import type { Machine } from '../providers/provider.ts';
 
@@ -28,8 +29,10 @@ export interface RunState {
   kept?: boolean;
 }
 
+// The cell name comes from the command line (`kvmatrix down <cell>`, `ssh <cell>`): it is checked
+// as a name before it becomes a folder.
 export function runDir(cell: string): string {
-  return stateDir('runs', cell);
+  return stateDir('runs', checkPathName(cell, 'cell name'));
 }
 
 export async function saveRunState(state: RunState): Promise<void> {

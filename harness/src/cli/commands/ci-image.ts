@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { buildCiImage, ciImageInputs, localCiImageTag, pushCiImage } from '../../ci/ci-image.ts';
+import {
+  buildAppImage,
+  buildCiImage,
+  ciImageInputs,
+  localCiImageTag,
+  pushCiImage,
+} from '../../ci/ci-image.ts';
 import { createLineProgress } from '../../host/progress.ts';
 
 // `kvmatrix ci-image`: the CI job image the pipelines name through KVMATRIX_CI_IMAGE.
@@ -24,6 +30,23 @@ export function registerCiImageCommand(program: Command): void {
         `${built.tag}: ${built.built ? 'built' : 'cached'} in ${built.seconds.toFixed(0)} s, ` +
           `${(built.sizeBytes / 2 ** 20).toFixed(0)} MiB; OCI archive ${built.archive}`,
       );
+      if (opts.push) {
+        await pushCiImage(built.tag, opts.push, [`--dest-tls-verify=${opts.destTlsVerify}`]);
+        log(`pushed ${opts.push}`);
+      }
+      process.stdout.write(`${built.tag}\n`);
+    });
+  image
+    .command('build-app')
+    .description(
+      "the CI image plus this checkout's kvmatrix as entrypoint: what the mirror Deployment runs (.ci/mirror)",
+    )
+    .option('--push <reference>', 'then push it, e.g. registry.example.com/group/kvmatrix/kvmatrix-app:<tag>')
+    .option('--dest-tls-verify <bool>', 'skopeo --dest-tls-verify for --push', 'true')
+    .action(async (opts: { push?: string; destTlsVerify: string }) => {
+      const log = createLineProgress('ci-image');
+      const built = await buildAppImage({ log });
+      log(`${built.tag}: ${built.built ? 'built' : 'cached'} on ${built.base}`);
       if (opts.push) {
         await pushCiImage(built.tag, opts.push, [`--dest-tls-verify=${opts.destTlsVerify}`]);
         log(`pushed ${opts.push}`);

@@ -31,6 +31,14 @@ describe('kvmatrix generate', () => {
     expect(stderr).toContain('tier pr (pairwise): 10 of 67 cells');
   });
 
+  it('fails fast on an output folder procfs refuses (it once spun a core forever)', {
+    timeout: 10_000,
+  }, async () => {
+    const { code, stderr } = await generate('pr', '/proc/kvmatrix-out/x', smallMatrixFile);
+    expect(code).toBe(2);
+    expect(stderr).toContain('cannot create the output folder /proc/kvmatrix-out/x');
+  });
+
   it('writes nothing when the matrix is bad, and keeps what was there', async () => {
     await writeFile(path.join(dir, 'shard-1.yml'), 'previous\n');
     const { code, stderr } = await generate('pr', dir, 'harness/test/fixtures/matrix/bad-step.yaml');
@@ -116,7 +124,7 @@ describe('kvmatrix generate', () => {
     await writeFile(out, 'a file\n');
     const { code, stderr } = await generate('pr', out, smallMatrixFile);
     expect(code).toBe(2);
-    expect(stderr).toContain(`cannot write into ${out}`);
+    expect(stderr).toContain(`cannot create the output folder ${out}: ENOTDIR`);
     expect(await readdir(dir)).toEqual(['not-a-folder']);
   });
 

@@ -4,12 +4,14 @@ import { listChangedFiles } from '../../git/changed-files.ts';
 import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
+import { HISTORY_OPTION_HELP, readSelectContext } from './select-context.ts';
 
 interface GenerateOptions {
   tier: string;
   out: string;
   matrix: string;
   changedFrom?: string;
+  history?: string;
 }
 
 // `kvmatrix generate`: the child pipelines the parent .gitlab-ci.yml triggers. Everything is
@@ -25,6 +27,7 @@ export function registerGenerateCommand(program: Command): void {
     .requiredOption('--out <dir>', 'the folder to write into (created if missing)')
     .option('--changed-from <ref>', 'narrow the tier to the cells the files changed since <ref> can affect')
     .option('--matrix <file>', 'the matrix file', defaultMatrixFile())
+    .option('--history <file>', HISTORY_OPTION_HELP)
     .action(async (options: GenerateOptions) => {
       const matrix = await readMatrix(options.matrix);
       const changedFiles = options.changedFrom
@@ -32,6 +35,7 @@ export function registerGenerateCommand(program: Command): void {
         : undefined;
       const generated = generatePipelines(matrix, {
         tierId: options.tier,
+        context: await readSelectContext(options.history),
         ...(changedFiles ? { changedFiles } : {}),
       });
       const written = await writeFilesAtomically(options.out, generated.files);

@@ -31,6 +31,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'down', summary: 'tear down the machines of a kept (or killed) run of a cell; idempotent', load: async () => (await import('./down.ts')).registerDownCommand },
   { name: 'gate', summary: 'run every cell of a tier and write a release report; exit 0 only if all passed', load: async () => (await import('./gate.ts')).registerGateCommand },
   { name: 'conformance', summary: "the conformance set of a Kubernetes version's artifact set", load: async () => (await import('./conformance.ts')).registerConformanceCommand },
+  { name: 'lab', summary: 'the KubeVirt lab: KubeVirt and CDI built from their Go modules, on podman node containers', load: async () => (await import('./lab.ts')).registerLabCommand },
   { name: 'ci-image', summary: 'build, name and push the CI job image (.ci/image)', load: async () => (await import('./ci-image.ts')).registerCiImageCommand },
 ];
 

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './capture-output.ts';
 
@@ -20,7 +23,7 @@ describe('kvmatrix matrix list', () => {
     const lines = stdout.trim().split('\n');
     expect(code).toBe(0);
     expect(lines.at(-1)).toMatch(
-      /^# tier pr: (\d+) cells, pairwise covering set of the 67-cell full product \(\d+\.\dx fewer\)$/,
+      /^# tier pr: (\d+) cells, pairwise covering set of the 67-cell full product \(\d+\.\dx fewer\): \1 cells cover 100% of 78 pairs$/,
     );
     expect(lines.length - 1).toBeLessThan(67);
   });
@@ -96,5 +99,62 @@ describe('kvmatrix matrix show', () => {
       /^kvmatrix: error: harness\/test\/fixtures\/matrix\/bad-step\.yaml:\d+:\d+ \(at scenarios\.deploy\.steps\[0\]\): unknown step "deplo"/,
     );
     expect(stderr).not.toContain('    at ');
+  });
+});
+
+describe('kvmatrix matrix status', () => {
+  it('shows where a cell last passed, from a result record, per cell and per axis value', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kvm-status-'));
+    try {
+      const cell = 'debian12-1.34-containerd2-bridge-aio-deploy';
+      await mkdir(path.join(dir, cell), { recursive: true });
+      const record = {
+        schemaVersion: 1,
+        cell,
+        axes: {
+          os: 'debian12',
+          kubernetes: '1.34',
+          runtime: 'containerd2',
+          network: 'bridge',
+          layout: 'aio',
+        },
+        scenario: 'deploy',
+        provider: 'podman',
+        outcome: 'passed',
+        startedAt: '2026-12-03T15:00:00Z',
+        finishedAt: '2026-12-03T15:09:00Z',
+        durationMs: 540_000,
+        phases: [],
+        steps: [],
+        versions: { 'container-runtime': 'containerd://2.4.2' },
+        artifacts: [],
+      };
+      await writeFile(path.join(dir, cell, 'result.json'), JSON.stringify(record));
+      const args = [
+        'matrix',
+        'status',
+        '--tier',
+        'local',
+        '-r',
+        dir,
+        '--history',
+        path.join(dir, 'none.json'),
+      ];
+      const json = await runCli([...args, '--json']);
+      expect(json.code).toBe(0);
+      const evidence = JSON.parse(json.stdout) as {
+        cells: Array<{ cell: string; lastPassed?: { provider: string } }>;
+        axisValues: Array<{ axis: string; value: string; passedCells: number }>;
+      };
+      expect(evidence.cells.find((c) => c.cell === cell)?.lastPassed?.provider).toBe('podman');
+      expect(evidence.axisValues.find((v) => v.value === 'containerd2')?.passedCells).toBe(1);
+      const text = await runCli(args);
+      expect(text.stdout).toMatch(
+        new RegExp(`^${cell} +2026-12-03 15:09Z podman 9m 00s containerd://2\\.4\\.2 +never$`, 'm'),
+      );
+      expect(text.stdout).toMatch(/# no passing run yet for: .*runtime containerd,/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

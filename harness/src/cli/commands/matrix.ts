@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
+import { describeCoverage } from '../../matrix/cover-cells.ts';
 import { formatResolvedCell } from '../../matrix/format-cell.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCellByName } from '../../matrix/resolve-cell.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
+import { registerMatrixStatusCommand } from './matrix-status.ts';
+import { HISTORY_OPTION_HELP, readSelectContext } from './select-context.ts';
 
 interface ListOptions {
   matrix: string;
   tier?: string;
+  history?: string;
   json?: boolean;
 }
 
@@ -15,11 +19,12 @@ interface ShowOptions {
   json?: boolean;
 }
 
-// `kvmatrix matrix list|show`: look at the matrix without running anything.
+// `kvmatrix matrix list|show|status`: look at the matrix (and its evidence) without running anything.
 export function registerMatrixCommand(program: Command): void {
   const matrix = program
     .command('matrix')
-    .description('inspect the test matrix (cells, tiers, resolved cells)');
+    .description('inspect the test matrix (cells, tiers, resolved cells, where cells last passed)');
+  registerMatrixStatusCommand(matrix);
 
   matrix
     .command('list')
@@ -29,10 +34,13 @@ export function registerMatrixCommand(program: Command): void {
     )
     .option('--matrix <file>', 'the matrix file', defaultMatrixFile())
     .option('--tier <tier>', 'only the cells of this tier (pr, nightly, release, ...)')
+    .option('--history <file>', HISTORY_OPTION_HELP)
     .option('--json', 'print a JSON array of {name, axes, scenario, quarantine?, overrides?, unverified?}')
     .action(async (options: ListOptions) => {
       const loaded = await readMatrix(options.matrix);
-      const selection = options.tier ? selectTier(loaded, options.tier) : undefined;
+      const selection = options.tier
+        ? selectTier(loaded, options.tier, await readSelectContext(options.history))
+        : undefined;
       const cells = selection ? selection.cells : loaded.cells;
       if (options.json) {
         process.stdout.write(`${JSON.stringify(cells, null, 2)}\n`);
@@ -49,12 +57,12 @@ export function registerMatrixCommand(program: Command): void {
         const ratio = (productCount / cells.length).toFixed(1);
         const how =
           tier.strategy === 'pairwise'
-            ? `pairwise covering set of the ${productCount}-cell full product (${ratio}x fewer)`
+            ? `pairwise covering set of the ${productCount}-cell full product (${ratio}x fewer)${selection.coverage ? `: ${describeCoverage(cells.length, selection.coverage)}` : ''}`
             : tier.strategy === 'product'
               ? `full product of ${productCount} cells`
               : `named cells (the full product would be ${productCount} cells)`;
         const named =
-          tier.strategy !== 'cells' && tier.cells.length ? `, plus ${tier.cells.length} named cells` : '';
+          tier.strategy === 'product' && tier.cells.length ? `, plus ${tier.cells.length} named cells` : '';
         out.push(`# tier ${tier.id}: ${cells.length} cell${cells.length === 1 ? '' : 's'}, ${how}${named}`);
       } else {
         out.push(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../contracts/errors.ts';
+import { checkPathName } from '../../host/path-name.ts';
 import { createLineProgress } from '../../host/progress.ts';
 import { createProvider, providerNames } from '../../providers/registry.ts';
 
@@ -19,6 +20,7 @@ async function reap(options: {
   includeKept?: boolean;
 }): Promise<void> {
   const olderThanMs = options.olderThan ? parseDuration(options.olderThan) : undefined;
+  if (options.run) checkPathName(options.run, 'run id');
   const names = options.provider?.length ? options.provider : providerNames();
   const log = createLineProgress('reap');
   let failures = 0;

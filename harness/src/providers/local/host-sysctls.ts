@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withFileLock } from '../../host/file-lock.ts';
+import { checkPathName } from '../../host/path-name.ts';
 import { stateDir } from '../../host/paths.ts';
 
 // Host-wide (not namespaced) sysctls that software in a privileged node container can change:
@@ -88,7 +89,7 @@ export async function registerRunSysctls(runId: string, provider: string): Promi
       await writeFile(baselineFile, `${JSON.stringify(await readSysctls(), null, 2)}\n`);
     }
     await writeFile(
-      path.join(dir, 'runs', runId),
+      path.join(dir, 'runs', checkPathName(runId, 'run id')),
       JSON.stringify({ runId, provider, at: new Date().toISOString() }),
     );
   });
@@ -120,7 +121,7 @@ export async function raiseRunSysctls(
 export async function releaseRunSysctls(runId: string): Promise<string[]> {
   const dir = hostDir();
   return withFileLock(path.join(dir, 'sysctl.lock'), async () => {
-    await rm(path.join(dir, 'runs', runId), { force: true });
+    await rm(path.join(dir, 'runs', checkPathName(runId, 'run id')), { force: true });
     const live = await readdir(path.join(dir, 'runs')).catch(() => []);
     if (live.length > 0) return [];
     const baselineFile = path.join(dir, 'sysctl-baseline.json');

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvError } from '../../contracts/errors.ts';
+import { ensureDirectory } from '../../host/ensure-directory.ts';
 import { createFlakeHistory, FLAKE_HISTORY_VERSION, type FlakeHistory } from '../flake-history.ts';
 
 // Reads the flake history file; a file that does not exist yet is an empty history (the first
@@ -40,7 +41,7 @@ export async function readFlakeHistory(file: string): Promise<FlakeHistory> {
 
 // Writes the history atomically, so that a cancelled job never leaves half a file in the cache.
 export async function writeFlakeHistory(file: string, history: FlakeHistory): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await ensureDirectory(path.dirname(path.resolve(file)));
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(history, null, 1)}\n`);
   await rename(temporary, file);

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../contracts/errors.ts';
 import type { ResultRecord } from '../../contracts/result-record.ts';
+import { ensureDirectory } from '../../host/ensure-directory.ts';
 import { buildPipelineReport } from '../build-report.ts';
 import { findFirstFailure } from '../first-failure.ts';
 import { addRunsToHistory, createFlakeHistory } from '../flake-history.ts';
@@ -45,7 +46,7 @@ export interface ReportEnvironment {
 }
 
 async function writeOutput(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await ensureDirectory(path.dirname(path.resolve(file)));
   await writeFile(file, content);
 }
 
