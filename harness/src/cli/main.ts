@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../contracts/errors.ts';
-import { formatForTerminal } from '../host/safe-text.ts';
+import { formatForTerminal } from '../contracts/safe-text.ts';
 import { createEnvRedactor } from '../host/secret-env.ts';
 import { commandNamed, registerCommands } from './commands/index.ts';
 

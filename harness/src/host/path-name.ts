@@ -1,5 +1,5 @@
 import { UsageError } from '../contracts/errors.ts';
-import { quoteValue } from './safe-text.ts';
+import { quoteValue } from '../contracts/safe-text.ts';
 
 // A name that becomes one folder or file name under kvmatrix's state or cache: letters, digits
 // and . _ + @ = , - (what cell, run, machine and version names use), not starting with a dot or

@@ -11,7 +11,7 @@ import {
   type Node,
 } from 'yaml';
 import { MatrixError } from '../contracts/errors.ts';
-import { quoteValue } from '../host/safe-text.ts';
+import { quoteValue } from '../contracts/safe-text.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 
 // The checks that keep a hostile matrix file from hanging or crashing the loader, run on the

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { KvError, UsageError } from '../../contracts/errors.ts';
 import type { PlanCell } from '../../contracts/plan.ts';
 import { RESULT_SCHEMA_VERSION, type ResultRecord } from '../../contracts/result-record.ts';
-import { quoteValue } from '../../host/safe-text.ts';
+import { quoteValue } from '../../contracts/safe-text.ts';
 
 // The part of the ResultRecord contract the reports rely on. Unknown fields are allowed so that
 // the record can grow without breaking older reports.
