@@ -2,6 +2,7 @@
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
 import { benchHardening } from './hardening.ts';
 import { benchKubevirt } from './kubevirt.ts';
+import { benchKubevirtLab } from './kubevirt-lab.ts';
 import { benchLint } from './lint.ts';
 import { benchMatrix } from './matrix.ts';
 import { benchOperator } from './operator.ts';
@@ -19,6 +20,7 @@ const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }
   { name: 'lint', run: benchLint },
   { name: 'report', run: benchReport },
   { name: 'kubevirt', run: benchKubevirt },
+  { name: 'kubevirt-lab', run: benchKubevirtLab },
   { name: 'run', run: benchRun },
   { name: 'hardening', run: benchHardening },
 ];

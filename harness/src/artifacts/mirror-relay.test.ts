@@ -6,12 +6,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKvError } from '../contracts/errors.ts';
 import { claimPort } from '../host/ports.ts';
-import { createLineProgress } from '../host/progress.ts';
+import { createLineProgress, createProgress } from '../host/progress.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
 import { buildImages } from './build-images.ts';
 import { emptyManifest, readManifest } from './manifest.ts';
 import { type MirrorRelay, startMirrorRelay } from './mirror-relay.ts';
-import { pushImages, registryStorage } from './push-images.ts';
+import { publishToMirror, pushImages, registryStorage } from './push-images.ts';
 import { type RunningRegistry, startRegistry } from './registry.ts';
 import { checkManifestPins, MirrorFiles, remoteMirrorFromEnv } from './remote-mirror.ts';
 import { type ServedArtifacts, serveArtifacts } from './serve.ts';
@@ -96,6 +96,23 @@ describe('the relay of a shared mirror', () => {
     expect(index.manifests).toHaveLength(1);
     expect(relay.counter.blobs).toBeGreaterThanOrEqual(2);
     expect(relay.counter.manifests).toBeGreaterThanOrEqual(1);
+  });
+
+  it("serves repositories the set does not hold (the job's probe image) from the job's own registry", async () => {
+    const ref = await publishToMirror(
+      `oci:${path.join(jobCache, 'pulled')}:pause`,
+      'kvmatrix/probe:test',
+      '.probe-test',
+    );
+    const before = relay.counter.manifests;
+    const response = await fetch(
+      `http://127.0.0.1:${relay.registryPort}/v2/${ref.replace(':', '/manifests/')}`,
+      {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(relay.counter.manifests).toBe(before);
   });
 
   it('answers 404 for an image or a file the set does not list', async () => {

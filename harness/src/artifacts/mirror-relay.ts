@@ -19,7 +19,7 @@ import {
 // mirror directly; the relay fetches only what they ask for, checks it, and keeps it in the
 // job's cache. Files are checked against the set's manifest.json (sha256, size); registry blobs
 // against their digest; image manifests are relayed only for references the set's manifest
-// lists. Repositories outside `kubernetes/` (the checks' probe image, built by the job itself)
+// lists. Repositories the set does not hold (the checks' probe image, built by the job itself)
 // come from the job's own read-only registry (`localRegistry`).
 
 export interface MirrorRelayOptions {
@@ -42,15 +42,20 @@ export interface MirrorRelay {
 export async function startMirrorRelay(options: MirrorRelayOptions): Promise<MirrorRelay> {
   const { files } = options;
   const references = new Set<string>();
-  for (const manifest of files.manifests.values())
-    for (const image of Object.values(manifest.images)) references.add(image.reference);
+  const repositories = new Set<string>();
+  for (const manifest of files.manifests.values()) {
+    for (const image of Object.values(manifest.images)) {
+      references.add(image.reference);
+      repositories.add(image.reference.replace(/:[^:/]+$/, ''));
+    }
+  }
   const blobs = new BlobCache(options.remote, files.counter);
   const fileServer = http.createServer((request, response) => {
     void serveRelayedFile(files, request, response).catch((error: unknown) => fail(response, error));
   });
   const registryServer = http.createServer((request, response) => {
-    void relayRegistry(options, references, blobs, request, response).catch((error: unknown) =>
-      fail(response, error),
+    void relayRegistry(options, { references, repositories }, blobs, request, response).catch(
+      (error: unknown) => fail(response, error),
     );
   });
   const filePort = await claimPort(options.filePort, 'the artifact relay');
@@ -131,7 +136,7 @@ const MANIFEST_ACCEPT = [
 
 async function relayRegistry(
   options: MirrorRelayOptions,
-  references: Set<string>,
+  set: { references: Set<string>; repositories: Set<string> },
   blobs: BlobCache,
   request: http.IncomingMessage,
   response: http.ServerResponse,
@@ -156,7 +161,7 @@ async function relayRegistry(
     return;
   }
   const [, name = '', kind = '', ref = ''] = match;
-  const shared = name.startsWith('kubernetes/');
+  const shared = set.repositories.has(name);
   const upstream = shared ? options.remote.registry : options.localRegistry;
   if (kind === 'blobs') {
     if (!shared) return forward(`http://${upstream}${urlPath}`, request, response);
@@ -172,7 +177,7 @@ async function relayRegistry(
     return;
   }
   if (!shared) return forward(`http://${upstream}${urlPath}`, request, response);
-  if (!ref.startsWith('sha256:') && !references.has(`${name}:${ref}`)) {
+  if (!ref.startsWith('sha256:') && !set.references.has(`${name}:${ref}`)) {
     throw new KvError('NOT_FOUND', `${name}:${ref} is not an image of the artifact set`, {
       hint: 'the images a cell may pull are the `images` of the set manifest.json',
     });

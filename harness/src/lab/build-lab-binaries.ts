@@ -126,6 +126,7 @@ export async function buildLabBinaries(options: BuildLabOptions): Promise<{ dir:
             await cp(path.join(root ?? '/', party.from), target, { recursive: true });
             // Only the library: its tests import packages the build module does not resolve.
             await removeTests(target);
+            await renameSymbols(target, party.renames ?? {});
           }
         },
         ...(recipe.buildRoot && root
@@ -203,6 +204,20 @@ async function buildContainerDisk(
   if (component && !component.files.includes('bin/container-disk'))
     component.files.push('bin/container-disk');
   progress('container-disk: compiled (gcc -static)');
+}
+
+async function renameSymbols(dir: string, renames: Record<string, string>): Promise<void> {
+  if (!Object.keys(renames).length) return;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await renameSymbols(full, renames);
+    else if (/\.(go|c|h)$/.test(entry.name)) {
+      let text = await readFile(full, 'utf8');
+      for (const [from, to] of Object.entries(renames))
+        text = text.replace(new RegExp(`\\b${from}\\b`, 'g'), to);
+      await writeFile(full, text);
+    }
+  }
 }
 
 async function removeTests(dir: string): Promise<void> {

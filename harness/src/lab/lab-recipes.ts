@@ -16,12 +16,20 @@ import { type LabVersions, labVersions } from './lab-versions.ts';
 export interface LabRecipe extends GoRecipe {
   // Compiled chrooted into the lab's Debian build root (cgo against Debian's libraries).
   buildRoot?: boolean;
-  // Local modules of `replaces` (`./third_party/<dir>`), copied from the build root's /usr/src.
-  thirdParty?: Array<{ dir: string; from: string }>;
+  // Local modules of `replaces` (`./third_party/<dir>`), copied from the build root's /usr/src,
+  // with C symbols renamed (whole words, in every .go, .c and .h file).
+  thirdParty?: Array<{ dir: string; from: string; renames?: Record<string, string> }>;
 }
 
-// The Go binding of libnbd, from Debian's libnbd source package in the build root.
-export const libnbdThirdParty = { dir: 'libnbd', from: '/usr/src/libnbd/golang' };
+// The Go binding of libnbd, from Debian's libnbd source package in the build root. Its 1.22
+// callbacks export the C symbol `freeCallbackId`, as libvirt's Go binding does: virt-launcher
+// links both and ld stops at "multiple definition of `freeCallbackId'". KubeVirt pins a later
+// libnbd commit (v1.25.2-5-g48df7c4d2b) for this; here the libnbd copy's symbol is renamed.
+export const libnbdThirdParty = {
+  dir: 'libnbd',
+  from: '/usr/src/libnbd/golang',
+  renames: { freeCallbackId: 'libnbdFreeCallbackId' },
+};
 
 // The build root: compilers, and the -dev packages whose versions the images then carry.
 export const buildRootPackages = ['gcc', 'libc6-dev', 'pkg-config', 'libvirt-dev', 'libnbd-dev'];

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -69,18 +69,22 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   const kubectlBin = path.join(artifactDir(release.kubernetes), 'bin', 'kubectl');
 
+  // The lab's own artifacts and the cluster do not depend on each other: built side by side
+  // (a cold build of KubeVirt and CDI takes far longer than the deploy cell).
   const progress = createLineProgress('lab');
-  const binaries = await timed('binaries', () => buildLabBinaries({ progress }));
-  await timed('images', () => buildLabImages(progress));
-  const disks = await timed('golden-disks', async () => {
-    const out = [];
-    for (const os of labImages) out.push(await ensureGoldenDisk(os, log));
-    return out;
-  });
-
-  // The cluster: the deploy cell, kept.
-  let run = await loadRunState(cellName);
-  if (!run?.kept) {
+  const artifacts = (async () => {
+    const built = await timed('binaries', () => buildLabBinaries({ progress }));
+    await timed('images', () => buildLabImages(progress));
+    const disks = await timed('golden-disks', async () => {
+      const out = [];
+      for (const os of labImages) out.push(await ensureGoldenDisk(os, log));
+      return out;
+    });
+    return { binaries: built, disks };
+  })();
+  const cluster = (async () => {
+    const kept = await loadRunState(cellName);
+    if (kept?.kept) return kept;
     await timed('cluster', async () => {
       const record = await executeCell({
         cell,
@@ -97,8 +101,14 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
         });
       }
     });
-    run = await loadRunState(cellName);
-  }
+    return loadRunState(cellName);
+  })();
+  // Both settle before either failure is reported, so nothing runs on after `up` returns.
+  const [artifactsResult, clusterResult] = await Promise.allSettled([artifacts, cluster]);
+  if (artifactsResult.status === 'rejected') throw artifactsResult.reason;
+  if (clusterResult.status === 'rejected') throw clusterResult.reason;
+  const { binaries, disks } = artifactsResult.value;
+  const run = clusterResult.value;
   if (!run?.kubeconfigFile || !run.artifactPorts) {
     throw new KvError('INFRASTRUCTURE', `the kept run of ${cellName} has no kubeconfig or mirror ports`, {
       hint: `kvmatrix down ${cellName}, then kvmatrix lab up`,
@@ -178,7 +188,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     await k.apply(stringify(cdiCr(registry)), 'the CDI CR');
     await k.waitFor('cdi.cdi.kubevirt.io/cdi', 'Available', undefined, 20 * 60_000);
   });
-  await timed('rbac', () => applyRunnerRbac(k));
+  await timed('rbac', async () => {
+    await applyRunnerRbac(k);
+    await writeRunnerEnvironment(k, kubeconfig, registry, set.release.pause);
+  });
   await timed('golden-images', async () => {
     for (const disk of disks) await applyGoldenImage(k, disk.os, `docker://${registry}/${disk.reference}`);
     for (const disk of disks) {
@@ -236,23 +249,93 @@ async function applyRunnerRbac(k: LabKubectl): Promise<void> {
   }
 }
 
+// The runner's side of the lab, as the GitLab Kubernetes executor would give it: a pod in the
+// runner namespace standing for the job's pod (the sentinels are owned by it; deleting it is a
+// runner dying), a kubeconfig with the service account kvmatrix-ci's token (the harness has
+// exactly vm-templates/rbac's permissions), and lab.env naming both for the provider.
+async function writeRunnerEnvironment(
+  k: LabKubectl,
+  adminKubeconfig: string,
+  registry: string,
+  pause: string,
+): Promise<void> {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'kvmatrix-runner',
+      namespace: 'gitlab-runner',
+      labels: { 'app.kubernetes.io/part-of': 'kvmatrix' },
+    },
+    spec: {
+      serviceAccountName: 'kvmatrix-ci',
+      containers: [
+        { name: 'job', image: `${registry}/kubernetes/pause:${pause}`, imagePullPolicy: 'IfNotPresent' },
+      ],
+    },
+  };
+  await k.apply(stringify(pod), "the runner's job pod");
+  await k.run(
+    ['wait', '-n', 'gitlab-runner', 'pod/kvmatrix-runner', '--for=condition=Ready', '--timeout=180s'],
+    undefined,
+    200_000,
+  );
+  const token = (
+    await k.run(['create', 'token', 'kvmatrix-ci', '-n', 'gitlab-runner', '--duration=24h'])
+  ).trim();
+  const admin = await readFile(adminKubeconfig, 'utf8');
+  const server = /server: (\S+)/.exec(admin)?.[1];
+  const ca = /certificate-authority-data: (\S+)/.exec(admin)?.[1];
+  if (!server || !ca)
+    throw new KvError('INFRASTRUCTURE', `${adminKubeconfig}: no server or certificate-authority-data`);
+  const runnerConfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'lab', cluster: { server, 'certificate-authority-data': ca } }],
+    users: [{ name: 'kvmatrix-ci', user: { token } }],
+    contexts: [
+      {
+        name: 'kvmatrix-ci@lab',
+        context: { cluster: 'lab', user: 'kvmatrix-ci', namespace: 'gitlab-runner' },
+      },
+    ],
+    'current-context': 'kvmatrix-ci@lab',
+  };
+  await writeFile(labStateDir('runner.kubeconfig'), stringify(runnerConfig), { mode: 0o600 });
+  await writeFile(
+    labStateDir('lab.env'),
+    [
+      `KVMATRIX_KUBECONFIG=${labStateDir('runner.kubeconfig')}`,
+      'KVMATRIX_RUNNER_POD=kvmatrix-runner',
+      'KVMATRIX_RUNNER_NAMESPACE=gitlab-runner',
+      '',
+    ].join('\n'),
+  );
+}
+
 // vm-templates/golden-images/<os>.yaml with the mirror's container disk as its source.
 async function applyGoldenImage(k: LabKubectl, os: string, url: string): Promise<void> {
   const file = path.join(repoRoot, 'vm-templates', 'golden-images', `${os}.yaml`);
-  const docs = parseAllDocuments(await readFile(file, 'utf8'))
-    .map(
-      (d) =>
-        d.toJS() as {
-          kind?: string;
-          spec?: { template?: { spec?: { source?: { registry?: { url?: string } } } } };
-        },
-    )
-    .filter((d) => d?.kind === 'DataImportCron');
-  const cron = docs[0];
+  await k.apply(
+    stringify(goldenImageCron(await readFile(file, 'utf8'), file, url)),
+    `the DataImportCron of ${os}`,
+  );
+}
+
+interface DataImportCron {
+  kind?: string;
+  spec?: { template?: { spec?: { source?: { registry?: { url?: string } } } } };
+}
+
+// The DataImportCron of a golden-images file with its registry source replaced. Pure.
+export function goldenImageCron(text: string, file: string, url: string): DataImportCron {
+  const cron = parseAllDocuments(text)
+    .map((d) => d.toJS() as DataImportCron | null)
+    .find((d) => d?.kind === 'DataImportCron');
   const registry = cron?.spec?.template?.spec?.source?.registry;
   if (!cron || !registry) {
     throw new KvError('USAGE', `${file}: expected a DataImportCron with spec.template.spec.source.registry`);
   }
   registry.url = url;
-  await k.apply(stringify(cron), `the DataImportCron of ${os}`);
+  return cron;
 }

@@ -24,7 +24,6 @@ export const DEFAULT_PIPELINE: PipelineSettings = {
   tags: [],
   provider: 'kubevirt',
   jobsPerPipeline: 150,
-  maxShards: 4,
 };
 
 // Turns schema-valid data into the typed definition: maps become ordered lists where order

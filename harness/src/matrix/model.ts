@@ -200,8 +200,6 @@ export interface PipelineSettings {
   provider: string;
   // A child pipeline holds at most this many cell jobs; larger tiers are sharded.
   jobsPerPipeline: number;
-  // The parent .gitlab-ci.yml has this many trigger jobs; empty shards run a no-op job.
-  maxShards: number;
 }
 
 export interface MatrixDefaults {

@@ -13,6 +13,7 @@ import {
   smallMatrixFile,
 } from '../matrix/test-helpers.ts';
 import { generatePipelines } from './generate-pipelines.ts';
+import { planShards } from './plan-shards.ts';
 import { validateGitlabCi } from './test/gitlab-ci-schema.ts';
 
 const goldenDir = path.join(repoRoot, 'harness/test/golden/pipelines');
@@ -46,16 +47,22 @@ describe('generating child pipelines', () => {
     await expectGolden('pr-changed/shard-1.yml', generated.files[0]?.content ?? '');
   });
 
-  it('writes every shard the parent triggers, with a no-op job in the empty ones', () => {
+  it('writes as many shards as the cells need and a dispatcher that triggers each of them', () => {
     const generated = generatePipelines(loadSmall(), { tierId: 'smoke' });
-    expect(generated.files.map((f) => f.name)).toEqual([
-      'shard-1.yml',
-      'shard-2.yml',
-      'shard-3.yml',
-      'shard-4.yml',
-      'plan.json',
-    ]);
-    expect(Object.keys(parse(generated.files[1]?.content ?? ''))).toEqual([
+    expect(generated.files.map((f) => f.name)).toEqual(['shard-1.yml', 'dispatch.yml', 'plan.json']);
+    const dispatch = parse(generated.files[1]?.content ?? '') as Record<string, Record<string, unknown>>;
+    expect(dispatch['shard-files']?.needs).toEqual([{ pipeline: '$PARENT_PIPELINE_ID', job: 'generate' }]);
+    expect(dispatch['matrix-shard-1']?.trigger).toEqual({
+      include: [{ artifact: 'pipelines/shard-1.yml', job: 'shard-files' }],
+      strategy: 'depend',
+      forward: { yaml_variables: true, pipeline_variables: true },
+    });
+  });
+
+  it('gives a change that affects no cell one shard with a no-op job', () => {
+    const generated = generatePipelines(loadSmall(), { tierId: 'pr', changedFiles: ['docs/a.md'] });
+    expect(generated.files.map((f) => f.name)).toEqual(['shard-1.yml', 'dispatch.yml', 'plan.json']);
+    expect(Object.keys(parse(generated.files[0]?.content ?? ''))).toEqual([
       'stages',
       'variables',
       'no-cells',
@@ -99,21 +106,31 @@ describe('generating child pipelines', () => {
   });
 
   it('shards a large tier evenly under the jobs-per-pipeline limit', () => {
-    const matrix = loadSmall((t) => `${t}\npipeline: { jobsPerPipeline: 20, maxShards: 5 }\n`);
+    const matrix = loadSmall((t) => `${t}\npipeline: { jobsPerPipeline: 20 }\n`);
     const generated = generatePipelines(matrix, { tierId: 'nightly' });
     const plan = JSON.parse(generated.files.at(-1)?.content ?? '{}') as {
       shards: Array<{ cells: string[] }>;
     };
-    expect(plan.shards.map((s) => s.cells.length)).toEqual([17, 17, 17, 16, 0]);
+    expect(plan.shards.map((s) => s.cells.length)).toEqual([17, 17, 17, 16]);
+    const dispatch = generated.files.find((f) => f.name === 'dispatch.yml')?.content ?? '';
+    expect(dispatch.match(/^matrix-shard-\d+:$/gm)).toEqual([
+      'matrix-shard-1:',
+      'matrix-shard-2:',
+      'matrix-shard-3:',
+      'matrix-shard-4:',
+    ]);
     expect(plan.shards.flatMap((s) => s.cells)).toEqual(matrix.cells.map((c) => c.name));
   });
 
-  it('refuses a tier that needs more shards than the parent triggers, naming the setting', () => {
-    const text = `${readRepoFile(smallMatrixFile)}\npipeline: { jobsPerPipeline: 10, maxShards: 2 }\n`;
-    const matrix = loadMatrix(text, 'm.yaml');
-    expect(() => generatePipelines(matrix, { tierId: 'nightly' })).toThrow(MatrixError);
-    expect(() => generatePipelines(matrix, { tierId: 'nightly' })).toThrow(
-      /^m\.yaml:\d+:\d+ \(at pipeline\.maxShards\): tier nightly has 67 cells; at 10 jobs per pipeline that needs 7 child pipelines/,
+  it('shards a tier of any size; only GitLab’s hierarchy limit refuses one, naming the setting', () => {
+    const ok = loadMatrix(`${readRepoFile(smallMatrixFile)}\npipeline: { jobsPerPipeline: 1 }\n`, 'm.yaml');
+    expect(
+      generatePipelines(ok, { tierId: 'nightly' }).files.filter((f) => f.name.startsWith('shard-')),
+    ).toHaveLength(67);
+    const cells = Array.from({ length: 999 }, () => ok.cells[0] as (typeof ok.cells)[0]);
+    expect(() => planShards(ok, cells, 'nightly')).toThrow(MatrixError);
+    expect(() => planShards(ok, cells, 'nightly')).toThrow(
+      /^m\.yaml:\d+:\d+ \(at pipeline\.jobsPerPipeline\): tier nightly has 999 cells; at 1 jobs per pipeline that needs 999 child pipelines, more than GitLab's 1000/,
     );
   });
 
@@ -123,7 +140,7 @@ describe('generating child pipelines', () => {
       `  ${name}:\n    values:\n${Array.from({ length: n }, (_, i) => `      v${i}: {}\n`).join('')}`;
     const text = [
       'version: 1',
-      'pipeline: { jobsPerPipeline: 400, maxShards: 1 }',
+      'pipeline: { jobsPerPipeline: 400 }',
       'axes:',
       axis('os', 4),
       axis('kubernetes', 3),

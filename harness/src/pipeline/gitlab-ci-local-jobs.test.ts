@@ -9,8 +9,8 @@ import { generatePipelines } from './generate-pipelines.ts';
 import { makeCiCheckout, runGitlabJob, runGitlabJobWithRetry } from './test/ci-checkout.ts';
 
 // Jobs of the real pipelines executed by gitlab-ci-local in a copy of this checkout, as a runner
-// runs them (shell executor; the job image is what this machine is): the parent's generate job,
-// an empty shard's job, and a generated cell job whose shared mirror does not answer, which must
+// runs them (shell executor; the job image is what this machine is): the parent's generate job
+// (and the dispatcher it writes), and a generated cell job whose shared mirror does not answer, which must
 // exit 3 and be retried by its own retry rule, with its reports where GitLab collects them and
 // its after_script's teardown run. The passing cell job is in the opt-in test below.
 
@@ -47,10 +47,13 @@ describe('the pipeline jobs, run by gitlab-ci-local', () => {
     }
   });
 
-  it('an empty shard runs its one no-op job', { timeout: 120_000 }, async () => {
-    const run = await runGitlabJob(checkout.dir, 'no-cells', { file: 'pipelines/shard-4.yml' });
-    expect(run.jobExitCode, run.output).toBe(0);
-    expect(run.output).toContain('tier local: no cells in shard 4');
+  it('the dispatcher the generate job wrote triggers exactly the shards it wrote', async () => {
+    const dir = path.join(checkout.dir, '.gitlab-ci-local', 'artifacts', 'generate', 'pipelines');
+    const shards = (await readdir(dir)).filter((f) => /^shard-\d+\.yml$/.test(f)).sort();
+    const dispatch = await readFile(path.join(dir, 'dispatch.yml'), 'utf8');
+    expect(shards.length).toBeGreaterThan(0);
+    for (const shard of shards) expect(dispatch).toContain(`artifact: pipelines/${shard}`);
+    expect(dispatch.match(/artifact: pipelines\/shard-/g)).toHaveLength(shards.length);
   });
 
   it('a cell job whose shared mirror does not answer exits 3, is retried by its rule, and tears down', {

@@ -35,8 +35,9 @@ describe('gitlab-ci-local parses the parent and every generated child pipeline',
       expect(r.stdout, r.name).toMatch(/^name\s+description\s+stage/m);
     }
     const parent = results.find((r) => r.name === '.gitlab-ci.yml');
-    for (const job of ['lint', 'generate', 'matrix-shard-1', 'matrix-shard-4'])
-      expect(parent?.stdout).toContain(job);
+    for (const job of ['lint', 'generate', 'matrix']) expect(parent?.stdout).toContain(job);
+    const dispatch = results.find((r) => r.name === 'nightly/dispatch.yml');
+    for (const job of ['shard-files', 'matrix-shard-1']) expect(dispatch?.stdout).toContain(job);
     const pr = results.find((r) => r.name === 'pr/shard-1.yml');
     const expected = generatePipelines(matrix, { tierId: 'pr' }).cells.map((c) => c.name);
     for (const cell of expected) expect(pr?.stdout, `pr cell ${cell}`).toContain(cell);

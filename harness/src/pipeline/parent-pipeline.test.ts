@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadMatrix } from '../matrix/load-matrix.ts';
 import { readRepoFile, shippedMatrixFile } from '../matrix/test-helpers.ts';
-import { shardFileName } from './generate-pipelines.ts';
+import { generatePipelines } from './generate-pipelines.ts';
+import { DISPATCH_FILE, GENERATE_JOB } from './render-dispatch-pipeline.ts';
 
 type Job = Record<string, unknown>;
 
@@ -11,20 +12,27 @@ describe('the parent .gitlab-ci.yml', () => {
   const parent = parse(readRepoFile('.gitlab-ci.yml')) as Record<string, Job>;
   const matrix = loadMatrix(readRepoFile(shippedMatrixFile), shippedMatrixFile);
 
-  it('has one depend trigger per shard, each including its artifact from the generate job', () => {
+  it('has one depend trigger, of the dispatcher generate writes, passing its pipeline id down', () => {
     const triggers = Object.entries(parent).filter(
       ([, job]) => typeof job === 'object' && job && 'trigger' in job,
     );
-    expect(triggers.map(([name]) => name)).toEqual(
-      Array.from({ length: matrix.definition.pipeline.maxShards }, (_, i) => `matrix-shard-${i + 1}`),
-    );
-    triggers.forEach(([, job], i) => {
-      expect(job.trigger).toEqual({
-        include: [{ artifact: `pipelines/${shardFileName(i + 1)}`, job: 'generate' }],
-        strategy: 'depend',
-      });
-      expect(job.needs).toEqual(['lint', 'generate', 'artifacts']);
+    expect(triggers.map(([name]) => name)).toEqual(['matrix']);
+    const job = triggers[0]?.[1] as Job;
+    expect(job.trigger).toEqual({
+      include: [{ artifact: `pipelines/${DISPATCH_FILE}`, job: GENERATE_JOB }],
+      strategy: 'depend',
     });
+    expect(job.variables).toEqual({ PARENT_PIPELINE_ID: '$CI_PIPELINE_ID' });
+    expect(job.needs).toEqual(['lint', GENERATE_JOB, 'artifacts']);
+    const generated = generatePipelines(matrix, { tierId: 'nightly' });
+    const dispatch = parse(generated.files.find((f) => f.name === DISPATCH_FILE)?.content ?? '') as Record<
+      string,
+      Job
+    >;
+    const shardFiles = generated.files.filter((f) => f.name.startsWith('shard-')).map((f) => f.name);
+    expect(Object.keys(dispatch).filter((k) => k.startsWith('matrix-shard-'))).toHaveLength(
+      shardFiles.length,
+    );
   });
 
   it('generates into the folder the triggers read, narrowing merge requests by their changes', () => {

@@ -30,8 +30,8 @@ export interface ChildPipelineContext {
 
 // One child pipeline: the cells grouped by scenario and timeout into `parallel:matrix` jobs of at most 200 entries
 // (GitLab's limit), and one job of its own for each quarantined cell (allow_failure, with the
-// issue URL as a comment and in KVMATRIX_QUARANTINE_ISSUE). An empty shard gets one no-op job,
-// because the parent always triggers every shard and GitLab refuses a pipeline without jobs.
+// issue URL as a comment and in KVMATRIX_QUARANTINE_ISSUE). An empty selection (a change that
+// affects no cell) gets one no-op job: the dispatcher always triggers a shard, and GitLab refuses a pipeline without jobs.
 // Every job is complete in itself (no `extends`), so that GitLab's schema checks each one and a
 // reader sees the whole job in one place.
 export function renderChildPipeline(

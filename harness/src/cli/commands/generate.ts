@@ -2,9 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { listChangedFiles } from '../../git/changed-files.ts';
 import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
+import { createPlaybookImpact } from '../../matrix/playbook-impact.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
-import { HISTORY_OPTION_HELP, readSelectContext } from './select-context.ts';
+import { HISTORY_OPTION_HELP, readDeploymentCode, readSelectContext } from './select-context.ts';
 
 interface GenerateOptions {
   tier: string;
@@ -36,6 +37,9 @@ export function registerGenerateCommand(program: Command): void {
       const generated = generatePipelines(matrix, {
         tierId: options.tier,
         context: await readSelectContext(options.history),
+        ...(changedFiles
+          ? { derived: createPlaybookImpact(matrix, await readDeploymentCode(options.matrix)) }
+          : {}),
         ...(changedFiles ? { changedFiles } : {}),
       });
       const written = await writeFilesAtomically(options.out, generated.files);

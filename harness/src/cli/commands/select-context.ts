@@ -1,3 +1,7 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
 import { lastRunFailed } from '../../matrix/failed-cells.ts';
 import type { SelectContext } from '../../matrix/select-tier.ts';
 import { readFlakeHistory } from '../../report/io/flake-store.ts';
@@ -10,4 +14,34 @@ export const HISTORY_OPTION_HELP =
 export async function readSelectContext(historyFile: string | undefined): Promise<SelectContext> {
   if (!historyFile) return {};
   return { failed: lastRunFailed(await readFlakeHistory(historyFile)) };
+}
+
+// The deployment code the impact analysis reads: every file under <repository>/playbooks (the
+// repository that holds the matrix file), as text keyed by repository path. Symbolic links are
+// not followed (playbooks/internal/roles points back at playbooks/roles). No playbooks folder:
+// nothing derived, the hand-written rules decide alone.
+export async function readDeploymentCode(matrixFile: string): Promise<Map<string, string>> {
+  const start = path.dirname(path.resolve(matrixFile));
+  let top: string;
+  try {
+    top = (await execa('git', ['rev-parse', '--show-toplevel'], { cwd: start })).stdout.trim();
+  } catch {
+    top = path.dirname(start);
+  }
+  const code = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path.join(top, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) await walk(rel);
+      else if (entry.isFile()) code.set(rel, await readFile(path.join(top, rel), 'utf8'));
+    }
+  };
+  await walk('playbooks');
+  return code;
 }

@@ -43,7 +43,7 @@ describe('kvmatrix select --changed-from', () => {
     expect(cells.length).toBeGreaterThan(0);
     expect(cells.every((c) => c.endsWith('-upgrade'))).toBe(true);
     expect(lines.at(-1)).toMatch(
-      /^# 1 changed file\(s\): 0 ignored, 1 matched 1 rule\(s\), selecting \d+ of 10 cells of tier pr$/,
+      /^# 1 changed file\(s\): 0 ignored, 1 by rules, 0 by the playbooks; the change affects \d+ of the tier's 67 candidate cells, covered by \d+ \(10 in the whole tier\)$/,
     );
   });
 
