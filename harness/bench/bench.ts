@@ -1,5 +1,6 @@
 // `npm run bench [-- <area>...]`: runs each area's benchmark in sequence and prints its figures.
 // Areas add a module beside this file exporting `bench<Area>(print)` and one line below.
+import { benchCovering } from './covering.ts';
 import { benchHardening } from './hardening.ts';
 import { benchKubevirt } from './kubevirt.ts';
 import { benchKubevirtLab } from './kubevirt-lab.ts';
@@ -15,6 +16,7 @@ export type Print = (line: string) => void;
 // biome-ignore format: one line per area keeps parallel additions from conflicting
 const areas: Array<{ name: string; run: (print: Print) => Promise<void> | void }> = [
   { name: 'matrix', run: benchMatrix },
+  { name: 'covering', run: benchCovering },
   { name: 'operator', run: benchOperator },
   { name: 'providers', run: benchProviders },
   { name: 'lint', run: benchLint },

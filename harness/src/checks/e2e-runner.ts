@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { artifactDir, resolveRelease } from '../artifacts/build-artifacts.ts';
 import { readManifest } from '../artifacts/manifest.ts';
 import { KvError, UsageError } from '../contracts/errors.ts';
+import { cellEnv } from '../host/cell-env.ts';
 import { type CheckContext, CheckFailure, type SuiteOutcome } from './check.ts';
 import { parseGinkgoJunit, summarizeCounts } from './e2e-junit.ts';
 import { renderRepoList } from './e2e-repo-list.ts';
@@ -147,7 +148,8 @@ export async function runE2eSuite(
       buildGinkgoArgs(tools, selection, { dir, kubeconfig, kubectl: ctx.kubectl, numNodes }),
       {
         cwd: dir,
-        env: { KUBE_TEST_REPO_LIST: repoList, KUBECONFIG: kubeconfig },
+        env: cellEnv({ KUBE_TEST_REPO_LIST: repoList, KUBECONFIG: kubeconfig }),
+        extendEnv: false,
         cancelSignal: ctx.signal,
         timeout: selection.timeoutMs + killGraceMs,
         forceKillAfterDelay: killGraceMs,

@@ -87,7 +87,7 @@ export function listLabImageRecipes(): LabImageRecipe[] {
     cdiImage('cdi-importer', [
       bin('cdi-source-update-poller'),
       bin('cdi-image-size-detection'),
-      bin('cdi-containerimage-server'),
+      { from: 'bin:cdi-containerimage-server-static', to: '/usr/bin/cdi-containerimage-server' },
     ]),
     {
       name: 'local-path-provisioner',

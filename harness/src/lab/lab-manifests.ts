@@ -64,6 +64,8 @@ export async function renderKubevirtOperator(input: ManifestInput): Promise<stri
         '--csv-namespace=placeholder',
         `--csv-version=${labVersions.kubevirt.version}`,
         '--package-name=kubevirt-operator',
+        // Read unconditionally (for the OLM bundle), as hack/build-manifests.sh passes it.
+        `--kubevirt-logo-path=${path.join(input.kubevirtDir, 'assets/kubevirt_logo.png')}`,
       ],
       'manifest-templator --process-vars',
     );

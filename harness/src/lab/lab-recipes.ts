@@ -137,6 +137,21 @@ export function listLabRecipes(v: LabVersions = labVersions): LabRecipe[] {
       ],
     },
     {
+      // CDI copies cdi-containerimage-server into the container disk's own pod for node pulls
+      // (pullMethod: node), where no C library exists: static, as upstream's build-go.sh links
+      // it (the cgo build of the `cdi` recipe is not used).
+      name: 'cdi-static',
+      ...cdiCommon,
+      binaries: [
+        {
+          name: 'cdi-containerimage-server-static',
+          pkg: 'kubevirt.io/containerized-data-importer/tools/cdi-containerimage-server',
+        },
+      ],
+      env: { GONOSUMDB: 'kubevirt.io/containerized-data-importer' },
+      buildRoot: false,
+    },
+    {
       name: 'local-path-provisioner',
       roots: [{ module: 'github.com/rancher/local-path-provisioner', version: `v${v.localPath}` }],
       binaries: [{ name: 'local-path-provisioner', pkg: 'github.com/rancher/local-path-provisioner' }],

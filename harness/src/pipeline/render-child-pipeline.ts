@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, type Pair, type Scalar } from 'yaml';
+import { documentToSafeYaml, yamlQuoted } from '../contracts/safe-yaml.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
 import { PARALLEL_MATRIX_MAX } from './plan-shards.ts';
@@ -125,7 +126,7 @@ export function renderChildPipeline(
       if (comment) pair.key.commentBefore = comment;
     }
   }
-  return expandLists(doc.toString({ lineWidth: 0 }), lists);
+  return expandLists(documentToSafeYaml(doc), lists);
 }
 
 // Cell lists are the bulk of a large pipeline; the document holds a marker for each and the
@@ -146,7 +147,7 @@ function expandLists(text: string, lists: string[][]): string {
 }
 
 function scalar(value: string): string {
-  return /^[A-Za-z][A-Za-z0-9._]*-[A-Za-z0-9._-]*$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z][A-Za-z0-9._]*-[A-Za-z0-9._-]*$/.test(value) ? value : yamlQuoted(value);
 }
 
 function cellTemplate(image: string, tags: string[]): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { cellEnv } from '../host/cell-env.ts';
 import { repoRoot, toolEnv } from '../host/paths.ts';
 import { type AnsibleEvents, parseAnsibleEvents } from './ansible-events.ts';
 
@@ -50,7 +51,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookOutcome> {
   log.write(`$ ansible-playbook ${args.join(' ')}\n`);
   const child = execa('ansible-playbook', args, {
     cwd: playbooksDir,
-    env: toolEnv({
+    env: cellEnv({
       ANSIBLE_CALLBACK_PLUGINS: path.join(repoRoot, 'harness', 'ansible', 'callback_plugins'),
       ANSIBLE_CALLBACKS_ENABLED: 'kvmatrix_events',
       KVMATRIX_EVENTS_FILE: run.eventsFile,
@@ -61,6 +62,7 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookOutcome> {
       ANSIBLE_PIPELINING: 'True',
       PYTHONUNBUFFERED: '1',
     }),
+    extendEnv: false,
     all: true,
     reject: false,
     timeout: run.timeoutMs,

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { checkMembers } from '../checks/run-checks.ts';
 import { isManaged } from '../contracts/machine.ts';
 import type { CellOutcome, StepResult } from '../contracts/result-record.ts';
+import { stringifySafeYaml } from '../contracts/safe-yaml.ts';
 import type { Progress } from '../host/progress.ts';
 import type { LayoutNode, Step } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
@@ -78,7 +78,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     state.pending = [...pending];
     const inventory = buildInventory(nodes, state.machines, input.cellVars, pending);
     state.inventoryFile = path.join(input.runDir, 'inventory.yml');
-    await writeFile(state.inventoryFile, stringify(inventory), { mode: 0o600 });
+    await writeFile(state.inventoryFile, stringifySafeYaml(inventory), { mode: 0o600 });
     await input.saveState();
     const vars = resolveStepVars({ ...input.cellVars, ...carried }, step, {
       kvmatrix_artifact_url: input.artifactUrl,

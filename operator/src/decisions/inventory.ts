@@ -1,10 +1,10 @@
-import { stringify } from 'yaml';
 import {
   connectionVars,
   type Inventory,
   type InventoryHost,
   roleGroups,
 } from '../../../harness/src/contracts/inventory.ts';
+import { stringifySafeYaml } from '../../../harness/src/contracts/safe-yaml.ts';
 import type { ClusterSpec } from '../api/v1alpha1/cluster.ts';
 import { type Machine, nodeNameOf } from '../api/v1alpha1/machine.ts';
 import type { RunPlan } from './operation.ts';
@@ -42,5 +42,5 @@ export function renderInventory(spec: ClusterSpec, plan: RunPlan, machines: Mach
   if (plan.operation === 'remove-node') vars.kvmatrix_remove_nodes = plan.nodes;
   const members = included.map((m) => ({ name: m.metadata.name, roles: [m.spec.claimRef?.role ?? ''] }));
   const inventory: Inventory = { all: { hosts, vars, children: roleGroups(members, externalEtcd) } };
-  return stringify(inventory, { lineWidth: 0 });
+  return stringifySafeYaml(inventory);
 }

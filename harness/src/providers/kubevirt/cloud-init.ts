@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifySafeYaml } from '../../contracts/safe-yaml.ts';
 
 // The NoCloud user data of one VM: its hostname and the job's SSH key for root (the SSH user of
 // every kvmatrix machine). `disable_root: false` makes cloud-init install the key for root as
@@ -11,5 +11,5 @@ export function renderUserData(hostname: string, publicKey: string): string {
     ssh_pwauth: false,
     ssh_authorized_keys: [publicKey.trim()],
   };
-  return `#cloud-config\n${stringify(config)}`;
+  return `#cloud-config\n${stringifySafeYaml(config)}`;
 }

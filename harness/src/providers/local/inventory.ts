@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { connectionVars, type Inventory, type InventoryHost } from '../../contracts/inventory.ts';
+import { stringifySafeYaml } from '../../contracts/safe-yaml.ts';
 import { ansibleSshCommonArgs } from '../../host/ssh.ts';
 import { type Machine, sshTargetOf } from '../provider.ts';
 
@@ -19,5 +19,5 @@ export function renderInventory(machines: Machine[], vars: Record<string, unknow
       ...vars,
     },
   };
-  return stringify({ all });
+  return stringifySafeYaml({ all });
 }
