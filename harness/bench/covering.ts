@@ -288,7 +288,7 @@ async function bigNightly(print: Print, matrix: LoadedMatrix): Promise<void> {
   );
   const failed = results.filter((r) => r.exitCode !== 0);
   print(
-    `10k nightly: gitlab-ci-local --list on ${results.length} file(s): ${failed.length ? `${failed.length} FAILED (${failed.map((f) => f.name).join(', ')})` : 'all pass'} ` +
+    `10k nightly: gitlab-ci-local --list on ${results.length} file(s): ${failed.length ? `${failed.length} FAILED (${failed.map((f) => f.name).join(', ')}; first: ${`${failed[0]?.stderr ?? ''}${failed[0]?.stdout ?? ''}`.trim().split('\n')[0]})` : 'all pass'} ` +
       `(${((performance.now() - start) / 1000).toFixed(0)} s)`,
   );
 }

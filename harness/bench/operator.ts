@@ -89,6 +89,7 @@ export async function benchOperator(print: Print): Promise<void> {
         `--kubeconfig=${kubeconfigPath}`,
         `--namespace=${namespace}`,
         '--no-leader-elect',
+        '--allowed-ssh-key-secrets=bench-ssh',
         '--stats-interval=2',
         `--workers=${workers}`,
       ],

@@ -21,6 +21,16 @@ export function buildOperatorCommand(command: Command): Command {
       'image of the ansible-playbook Jobs',
       process.env.KVMATRIX_EXECUTOR_IMAGE ?? defaultExecutorImage,
     )
+    .option(
+      '--allowed-executor-images <refs>',
+      'comma-separated images a ClusterDeployment may name in spec.executorImage (besides --executor-image)',
+      process.env.KVMATRIX_ALLOWED_EXECUTOR_IMAGES ?? '',
+    )
+    .option(
+      '--allowed-ssh-key-secrets <names>',
+      'comma-separated Secrets a ClusterDeployment may name in spec.sshKeySecret (no other is mounted)',
+      process.env.KVMATRIX_ALLOWED_SSH_KEY_SECRETS ?? '',
+    )
     .option('--executor-service-account <name>', 'service account of the playbook Jobs')
     .option(
       '--publish-kubeconfig-playbook <path>',
@@ -48,6 +58,13 @@ function positiveNumber(
   return value;
 }
 
+function commaList(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
 export async function runOperatorFromArgs(opts: Record<string, string | boolean | undefined>): Promise<void> {
   const leaseSeconds = positiveNumber(opts, 'leaseDuration', '--lease-duration');
   const workers = positiveNumber(opts, 'workers', '--workers');
@@ -62,6 +79,8 @@ export async function runOperatorFromArgs(opts: Record<string, string | boolean 
       leaderElectionNamespace: opts.leaderElectNamespace as string,
       leaseDurationMs: leaseSeconds * 1000,
       executorImage: opts.executorImage as string,
+      allowedExecutorImages: commaList(opts.allowedExecutorImages),
+      allowedSshKeySecrets: commaList(opts.allowedSshKeySecrets),
       executorServiceAccount: opts.executorServiceAccount as string | undefined,
       publishKubeconfigPlaybook: opts.publishKubeconfigPlaybook as string | undefined,
       workers,

@@ -13,6 +13,9 @@ export interface OperatorOptions {
   leaderElectionNamespace: string;
   leaseDurationMs: number;
   executorImage: string;
+  // What a ClusterDeployment may name (decisions/executor-policy.ts); empty: only the operator's.
+  allowedExecutorImages?: string[];
+  allowedSshKeySecrets?: string[];
   executorServiceAccount?: string;
   // Run after install/scale/upgrade in the Job: publishes the workload kubeconfig Secret.
   publishKubeconfigPlaybook?: string;
@@ -88,6 +91,8 @@ export async function runOperator(options: OperatorOptions, signal: AbortSignal)
       namespace: options.namespace,
       executor: {
         image: options.executorImage,
+        allowedImages: options.allowedExecutorImages ?? [],
+        allowedSshKeySecrets: options.allowedSshKeySecrets ?? [],
         serviceAccountName: options.executorServiceAccount,
         activeDeadlineSeconds: 6 * 3600,
         ...(options.publishKubeconfigPlaybook

@@ -18,7 +18,7 @@ import {
   secretsType,
 } from '../src/controllers/resource-types.ts';
 import { installCrds } from '../src/install-crds.ts';
-import { isNotFound } from '../src/runtime/api-error.ts';
+import { isConflict, isNotFound } from '../src/runtime/api-error.ts';
 import { KubeClient, type ResourceType } from '../src/runtime/kube-client.ts';
 import { machineObject } from './builders.ts';
 
@@ -64,6 +64,28 @@ export async function waitFor<T>(
   throw new Error(
     `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
   );
+}
+
+// A test's own read-modify-write of an object a controller writes too: on 409 Conflict (the
+// controller wrote it between our read and our write) it reads again and reapplies the change,
+// as the operator itself does. A bare get-then-update races and failed the scale test once.
+export async function updateWithRetry<T>(
+  client: KubeClient,
+  type: ResourceType,
+  namespace: string,
+  name: string,
+  change: (object: T) => void,
+  attempts = 20,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await client.get<T>(type, namespace, name);
+    change(current);
+    try {
+      return await client.update<T>(type, namespace, name, current);
+    } catch (error) {
+      if (!isConflict(error) || attempt >= attempts) throw error;
+    }
+  }
 }
 
 export interface TestNamespace {
@@ -157,6 +179,9 @@ export function startOperator(ns: TestNamespace, extraArgs: string[] = []): Oper
       '3',
       '--executor-image',
       'localhost/kvmatrix-executor:test',
+      // The Secrets the builders name (builders.ts); any other is refused.
+      '--allowed-ssh-key-secrets',
+      'ssh,cluster-ssh',
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -23,6 +23,10 @@ import { loadError, loadSmall } from './test-helpers.ts';
 
 // Issue 18's hostile matrices, one regression test per class: each is refused with a MatrixError
 // naming file, line and the limit (or loaded as written), in bounded time, never a crash.
+// A guard against hangs and quadratic time (44,000 keys once took 100 s), not a speed target:
+// under a loaded CI machine a 10k-key load can take seconds; `npm run bench` measures speed.
+const HANG_MS = 30_000;
+
 function refusedQuickly(text: string, file = 'hostile.yaml'): { error: MatrixError; ms: number } {
   const started = performance.now();
   const error = loadError(text, file);
@@ -35,13 +39,13 @@ describe('a matrix file with too many keys in one mapping', () => {
     expect(error.message).toMatch(
       /^hostile\.yaml:10:11: this mapping has 44001 keys, more than the limit of 10000$/,
     );
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(HANG_MS);
   });
 
   it('loads 9,000 keys in linear time (the duplicate check uses a Set)', () => {
     const started = performance.now();
     expect(() => loadMatrix(manyKeys(9_000), 'keys.yaml')).not.toThrow();
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(HANG_MS);
   });
 
   it('still names a duplicate key, at the second occurrence', () => {
@@ -87,7 +91,7 @@ describe('aliases', () => {
       /^hostile\.yaml:14:\d+: aliases repeat more than 10000 nodes in total \(this one, \*l2, 1111\)$/,
     );
     expect(error.hint).toContain('aliases that repeat aliases multiply');
-    expect(ms).toBeLessThan(2_000);
+    expect(ms).toBeLessThan(HANG_MS);
   });
 
   it('an alias inside its own anchor is refused (it crashed `matrix show` with a circular structure)', () => {
@@ -132,7 +136,7 @@ describe('deep nesting', () => {
         /^hostile\.yaml:\d+:\d+: mappings and lists nest deeper than 64 levels here$/,
       );
       expect(error.message).not.toContain('call stack');
-      expect(ms).toBeLessThan(5_000);
+      expect(ms).toBeLessThan(HANG_MS);
     },
   );
 
@@ -148,7 +152,7 @@ describe('the number of cells', () => {
       /^hostile\.yaml:5:3 \(at axes\): the matrix has 3888000 combinations \(2 os x 2 kubernetes x 2 runtime x 2 network x 30 extra0 x 30 extra1 x 30 extra2 x 3 layout x 3 scenarios\), more than the limit of 20000 cells \(limits\.maxCells\)$/,
     );
     expect(error.hint).toContain('limits: { maxCells: N }');
-    expect(ms).toBeLessThan(2_000);
+    expect(ms).toBeLessThan(HANG_MS);
   });
 
   it('limits.maxCells raises the cap on purpose, and its own excess points at it', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MatrixError } from '../contracts/errors.ts';
 import { generatePipelines } from '../pipeline/generate-pipelines.ts';
 import { loadMatrix } from './load-matrix.ts';
+import { resolveCell } from './resolve-cell.ts';
 import { selectTier } from './select-tier.ts';
 import { readRepoFile, shippedMatrixFile, smallMatrixFile } from './test-helpers.ts';
 
@@ -37,6 +38,17 @@ const junk = [
   '1e3',
   '  ',
   '? ',
+  // Hostile fragments (issue 18): self-aliases, prototype names, YAML 1.1 line breaks, deep
+  // nesting, unknown aliases, control characters.
+  '&s [*s]',
+  '__proto__',
+  'constructor',
+  'toString',
+  '\u0085',
+  '\u2028',
+  '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+  '*nowhere',
+  '\u001b[2J',
 ];
 
 function mutate(text: string, random: () => number): string {
@@ -107,6 +119,51 @@ function check(text: string, file: string, render: boolean): 'loaded' | 'rejecte
   }
 }
 
+// Hostile mutations with a time budget: as many as fit in 15 s (at least 50), each bounded to
+// 2 s, with properties every outcome must keep.
+function hostileMutation(base: string, random: () => number): string {
+  let text = base;
+  for (let n = 1 + Math.floor(random() * 4); n > 0; n--) text = mutate(text, random);
+  const lines = text.split('\n');
+  const at = Math.floor(random() * lines.length);
+  const fragments = [
+    `    x: ${'['.repeat(80)}${']'.repeat(80)}`,
+    '    a: &a [x, x, x, x, x, x, x, x, x, x]\n    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n    c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    '    self: &me { again: *me }',
+    '    constructor: { kind: deploy, playbook: x.yml, checks: [] }',
+    `    ${'k'.repeat(5000)}: 1`,
+  ];
+  lines.splice(at, 0, fragments[Math.floor(random() * fragments.length)] as string);
+  return lines.join('\n');
+}
+
+describe('hostile matrix files (seeded, time-bounded)', () => {
+  it('each load or fail with a located MatrixError within 2 s, and loading keeps its properties', () => {
+    const random = mulberry32(18);
+    const base = readRepoFile(smallMatrixFile);
+    const started = performance.now();
+    const outcomes = { loaded: 0, rejected: 0 };
+    let runs = 0;
+    while (runs < 50 || (performance.now() - started < 15_000 && runs < 400)) {
+      const text = hostileMutation(base, random);
+      const t0 = performance.now();
+      const outcome = check(text, 'hostile.yaml', false);
+      expect(performance.now() - t0, text.slice(0, 200)).toBeLessThan(2_000);
+      outcomes[outcome]++;
+      if (outcome === 'loaded') {
+        // Deterministic, unique names, and no prototype touched.
+        const a = loadMatrix(text, 'hostile.yaml').cells.map((c) => c.name);
+        const b = loadMatrix(text, 'hostile.yaml').cells.map((c) => c.name);
+        expect(a).toEqual(b);
+        expect(new Set(a).size).toBe(a.length);
+      }
+      expect(Object.keys(Object.prototype)).toEqual([]);
+      runs++;
+    }
+    expect(outcomes.rejected).toBeGreaterThan(10);
+  });
+});
+
 describe('mutated matrix files', () => {
   it('each load or fail with a located MatrixError (400 mutations of the fixture)', () => {
     const random = mulberry32(20251125);
@@ -126,5 +183,52 @@ describe('mutated matrix files', () => {
     const random = mulberry32(7);
     const base = readRepoFile(shippedMatrixFile);
     for (let i = 0; i < 100; i++) check(mutate(base, random), 'matrix.yaml', false);
+  });
+});
+
+// Property tests over generated valid matrices: the product is what the axes multiply to, names
+// are unique and stable, every cell resolves, and the cell cap refuses exactly what exceeds it.
+function generatedMatrix(random: () => number, maxCells: number): { text: string; product: number } {
+  const extra = Math.floor(random() * 4);
+  const sizes = [
+    1 + Math.floor(random() * 3),
+    ...Array.from({ length: extra }, () => 1 + Math.floor(random() * 6)),
+  ];
+  const axis = (name: string, n: number) =>
+    `  ${name}:\n    values:\n${Array.from({ length: n }, (_, i) => `      ${name}v${i}: { vars: { ${name}_var: ${i} } }`).join('\n')}`;
+  const axes = sizes.map((n, i) => axis(i === 0 ? 'os' : `ax${i}`, n));
+  const text = [
+    'version: 1',
+    `limits: { maxCells: ${maxCells} }`,
+    'axes:',
+    ...axes,
+    '  layout:\n    values:\n      aio: { nodes: [{ name: cp1, roles: [control-plane, worker] }] }',
+    'steps:\n  deploy: { kind: deploy, playbook: cluster.yml, checks: [apiserver] }',
+    'scenarios:\n  deploy: { steps: [deploy] }\n  again: { steps: [deploy, deploy] }',
+    'tiers:\n  all: { strategy: product }',
+  ].join('\n');
+  return { text, product: sizes.reduce((a, b) => a * b, 1) * 2 };
+}
+
+describe('loader properties over generated matrices', () => {
+  it('hold for 200 seeded matrices', () => {
+    const random = mulberry32(2026);
+    for (let i = 0; i < 200; i++) {
+      const cap = 1 + Math.floor(random() * 300);
+      const { text, product } = generatedMatrix(random, cap);
+      if (product > cap) {
+        expect(() => loadMatrix(text, 'gen.yaml')).toThrow(
+          /more than the limit of \d+ cells \(limits\.maxCells\)/,
+        );
+        continue;
+      }
+      const matrix = loadMatrix(text, 'gen.yaml');
+      expect(matrix.productSize).toBe(product);
+      expect(matrix.cells).toHaveLength(product);
+      const names = matrix.cells.map((c) => c.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(loadMatrix(text, 'gen.yaml').cells.map((c) => c.name)).toEqual(names);
+      for (const cell of matrix.cells) expect(resolveCell(matrix, cell).steps.length).toBeGreaterThan(0);
+    }
   });
 });

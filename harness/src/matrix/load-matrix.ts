@@ -69,9 +69,9 @@ function checkTiersSelectSomething(matrix: LoadedMatrix): void {
       }
     });
     (tier.seed ?? []).forEach((name, i) => {
-      if (name !== 'quarantined' && name !== 'failed' && !matrix.cellsByName.has(name)) {
+      if (!['quarantined', 'failed', 'previous'].includes(name) && !matrix.cellsByName.has(name)) {
         throw new MatrixError(matrix.locate(['tiers', tier.id, 'seed', i]), `unknown seed "${name}"`, {
-          hint: 'a seed is a cell name (see `kvmatrix matrix list`), `quarantined` or `failed`',
+          hint: 'a seed is a cell name (see `kvmatrix matrix list`), `quarantined`, `failed` or `previous`',
         });
       }
     });

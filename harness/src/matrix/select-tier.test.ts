@@ -70,6 +70,29 @@ describe('tier options of the covering strategy', () => {
     expect(tier.coverage?.seeds).toHaveLength(2);
   });
 
+  it('keeps every cell of the previous plan when an axis value is added (seed: previous)', () => {
+    const before = selectTier(loadSmall(), 'pr').cells.map((c) => c.name);
+    const grow = (t: string) =>
+      replaceOnce(
+        replaceOnce(t, PR, `  pr: { strategy: pairwise, seed: [previous] }`),
+        '      flannel: { vars: { network_plugin: flannel } }',
+        '      flannel: { vars: { network_plugin: flannel } }\n      calico: { vars: { network_plugin: calico } }',
+      );
+    const grown = loadSmall(grow);
+    const fresh = selectTier(
+      loadSmall((t) => grow(t).replace('seed: [previous]', '')),
+      'pr',
+    );
+    const seeded = selectTier(grown, 'pr', { previous: before });
+    const names = seeded.cells.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(before));
+    expect(seeded.coverage?.pairs.covered).toBe(seeded.coverage?.pairs.required);
+    expect(names.some((n) => n.includes('-calico-'))).toBe(true);
+    // without the seed the greedy reshuffles: it keeps fewer of the old cells
+    const keptFresh = fresh.cells.filter((c) => before.includes(c.name)).length;
+    expect(keptFresh).toBeLessThan(before.length);
+  });
+
   it('refuses covering options on a product tier and unknown seeds and axes, with file and line', () => {
     const text = readRepoFile(smallMatrixFile);
     const line = (needle: string, t: string) => t.split('\n').findIndex((l) => l.includes(needle)) + 1;

@@ -20,6 +20,9 @@ export interface TierSelection {
 // flake history), most recent first; a seed `failed` takes them.
 export interface SelectContext {
   failed?: readonly string[];
+  // The cells of an earlier plan of this tier (plan.json); a seed `previous` takes them, so that
+  // a new axis value adds cells instead of reshuffling the set.
+  previous?: readonly string[];
 }
 
 export function findTier(def: MatrixDefinition, tierId: string): Tier {
@@ -93,10 +96,12 @@ export function coverRequest(tier: Tier, seeds: MatrixCell[]): CoverRequest {
 }
 
 // The seeds of a covering set in order: the tier's `seed` entries (a cell name, `quarantined`:
-// the quarantined cells of the tier, `failed`: the cells whose last run failed), then its named
-// cells; each cell once. Quarantined and failed cells come only from the tier's own cells.
+// the quarantined cells of the tier, `failed`: the cells whose last run failed, `previous`: the
+// cells of an earlier plan), then its named cells; each cell once. Quarantined, failed and
+// previous cells come only from the tier's own cells.
 export const SEED_QUARANTINED = 'quarantined';
 export const SEED_FAILED = 'failed';
+export const SEED_PREVIOUS = 'previous';
 
 export function tierSeeds(
   matrix: LoadedMatrix,
@@ -115,6 +120,8 @@ export function tierSeeds(
       for (const cell of base) if (cell.quarantine) add(cell);
     } else if (entry === SEED_FAILED) {
       for (const name of context.failed ?? []) add(inBase.get(name));
+    } else if (entry === SEED_PREVIOUS) {
+      for (const name of context.previous ?? []) add(inBase.get(name));
     } else {
       add(matrix.cellsByName.get(entry));
     }

@@ -49,11 +49,13 @@ export function customizeOperatorManifests(docs: KubeObject[], settings: Operato
         (a) =>
           !a.startsWith('--executor-image=') &&
           !a.startsWith('--executor-service-account=') &&
-          !a.startsWith('--publish-kubeconfig-playbook='),
+          !a.startsWith('--publish-kubeconfig-playbook=') &&
+          !a.startsWith('--allowed-ssh-key-secrets='),
       );
       container.args = [
         ...kept,
         `--executor-image=${settings.image}`,
+        `--allowed-ssh-key-secrets=${SSH_KEY_SECRET}`,
         `--executor-service-account=${EXECUTOR_SERVICE_ACCOUNT}`,
         `--publish-kubeconfig-playbook=${settings.publishKubeconfigPlaybook}`,
       ];

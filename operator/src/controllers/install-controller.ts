@@ -9,6 +9,7 @@ import {
   runFromJob,
   upsertRun,
 } from '../decisions/cluster-status.ts';
+import { decideExecutor } from '../decisions/executor-policy.ts';
 import { renderInventory } from '../decisions/inventory.ts';
 import { type ObservedJob, observeJob, RecordedAnnotation } from '../decisions/observed-job.ts';
 import { decideInstall, type RunPlan } from '../decisions/operation.ts';
@@ -170,6 +171,10 @@ async function startRun(
       throw error;
     }
   }
+  // Refused before anything is written: no inventory, no Job, the reason in the log each retry.
+  const decision = decideExecutor(cluster.spec, ctx.executor);
+  if (!decision.allowed) throw new Error(`cluster ${namespace}/${cluster.metadata.name}: ${decision.reason}`);
+  const choice = decision.choice;
   const inventory = renderInventory(cluster.spec, plan, machines);
   try {
     await ctx.client.create(configMapsType, namespace, buildInventoryConfigMap(cluster, plan, inventory));
@@ -177,7 +182,11 @@ async function startRun(
     if (!isAlreadyExists(error)) throw error; // immutable and named after the Job: same content
   }
   try {
-    const job = await ctx.client.create(jobsType, namespace, buildPlaybookJob(cluster, plan, ctx.executor));
+    const job = await ctx.client.create(
+      jobsType,
+      namespace,
+      buildPlaybookJob(cluster, plan, ctx.executor, choice),
+    );
     ctx.informers.jobs.mutate(job as never);
     ctx.logger.info(
       `cluster ${namespace}/${cluster.metadata.name}: started ${plan.operation} Job ${plan.jobName}`,

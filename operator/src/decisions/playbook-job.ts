@@ -7,6 +7,7 @@ import {
   ManagedByValue,
   OperationLabel,
 } from '../api/v1alpha1/meta.ts';
+import type { ExecutorChoice } from './executor-policy.ts';
 import { KubernetesVersionAnnotation, NodesAnnotation, TargetAnnotation } from './observed-job.ts';
 import type { RunPlan } from './operation.ts';
 
@@ -67,6 +68,10 @@ export function buildInventoryConfigMap(
 
 export interface ExecutorSettings {
   image: string;
+  // Images a ClusterDeployment's spec.executorImage may name besides `image`, and the Secrets its
+  // spec.sshKeySecret may name (executor-policy.ts); both from the operator's flags.
+  allowedImages?: string[];
+  allowedSshKeySecrets?: string[];
   serviceAccountName?: string;
   activeDeadlineSeconds: number;
   // A playbook in the executor image run after a successful install, scale or upgrade, in the same
@@ -84,6 +89,7 @@ export function buildPlaybookJob(
   cluster: Cluster,
   plan: RunPlan,
   executor: ExecutorSettings,
+  choice: ExecutorChoice = { image: executor.image, sshKeySecret: cluster.spec.sshKeySecret },
 ): Record<string, unknown> {
   const labels = runLabels(cluster, plan);
   const args = [
@@ -125,7 +131,7 @@ export function buildPlaybookJob(
           containers: [
             {
               name: 'ansible-playbook',
-              image: cluster.spec.executorImage ?? executor.image,
+              image: choice.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['ansible-playbook'],
               args,
@@ -145,7 +151,7 @@ export function buildPlaybookJob(
           ],
           volumes: [
             { name: 'inventory', configMap: { name: inventoryConfigMapName(plan) } },
-            { name: 'ssh-key', secret: { secretName: cluster.spec.sshKeySecret, defaultMode: 0o400 } },
+            { name: 'ssh-key', secret: { secretName: choice.sshKeySecret, defaultMode: 0o400 } },
           ],
         },
       },

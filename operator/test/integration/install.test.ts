@@ -19,6 +19,7 @@ import {
   setUpOperatorNamespace,
   type TestNamespace,
   testbedConfigured,
+  updateWithRetry,
   waitFor,
 } from '../test-env.ts';
 
@@ -58,6 +59,45 @@ function condition(
 describe.skipIf(!testbedConfigured())(
   'the operator on a real kube-apiserver and kube-controller-manager',
   () => {
+    it.each([
+      [
+        'an executor image',
+        { executorImage: 'evil.example/miner:latest' },
+        'spec.executorImage "evil.example/miner:latest" is not allowed',
+      ],
+      [
+        'an SSH key Secret',
+        { sshKeySecret: 'gitlab-runner-token' },
+        'spec.sshKeySecret "gitlab-runner-token" is not allowed',
+      ],
+    ] as const)(
+      'starts no Job for a ClusterDeployment naming %s the operator does not allow',
+      {
+        timeout: 60_000,
+      },
+      async (_, extra, reason) => {
+        const { ns: t, operator } = await setUpOperatorNamespace('refuse', 2);
+        await t.client.create(
+          clusterDeploymentsType,
+          t.name,
+          clusterDeploymentObject(
+            'c9',
+            [
+              { name: 'cp', role: 'control-plane', replicas: 1, pool: 'a' },
+              { name: 'workers', role: 'worker', replicas: 1, pool: 'a' },
+            ],
+            extra,
+          ),
+        );
+        // Both machines get bound (that is allowed); the Job is what the policy withholds.
+        await waitFor(
+          'the refusal in the operator log',
+          async () => operator.log().includes(reason) || undefined,
+        );
+        expect(await clusterJobs(t, 'c9')).toEqual([]);
+      },
+    );
+
     it('binds machines, writes the inventory ConfigMap and the Job, and reaches Ready when the Job succeeds', {
       timeout: 120_000,
     }, async () => {
@@ -246,12 +286,12 @@ describe.skipIf(!testbedConfigured())(
         .sort();
       expect(before).toHaveLength(2);
 
-      const cd = await t.client.get<ClusterDeployment>(clusterDeploymentsType, t.name, 'c3');
-      cd.spec.machineSets[1] = {
-        ...(cd.spec.machineSets[1] as ClusterDeployment['spec']['machineSets'][number]),
-        replicas: 3,
-      };
-      await t.client.update(clusterDeploymentsType, t.name, 'c3', cd);
+      await updateWithRetry<ClusterDeployment>(t.client, clusterDeploymentsType, t.name, 'c3', (cd) => {
+        cd.spec.machineSets[1] = {
+          ...(cd.spec.machineSets[1] as ClusterDeployment['spec']['machineSets'][number]),
+          replicas: 3,
+        };
+      });
       const scale = await waitFor('the scale Job', async () =>
         (await clusterJobs(t, 'c3')).find((j) => j.metadata.labels?.['kvmatrix.io/operation'] === 'scale'),
       );
@@ -277,12 +317,12 @@ describe.skipIf(!testbedConfigured())(
       expect(scaled.status?.nodes).toEqual(after);
 
       // Scale down by one: the node is removed by a playbook first, then its machine is released.
-      const current = await t.client.get<ClusterDeployment>(clusterDeploymentsType, t.name, 'c3');
-      current.spec.machineSets[1] = {
-        ...(current.spec.machineSets[1] as ClusterDeployment['spec']['machineSets'][number]),
-        replicas: 2,
-      };
-      await t.client.update(clusterDeploymentsType, t.name, 'c3', current);
+      await updateWithRetry<ClusterDeployment>(t.client, clusterDeploymentsType, t.name, 'c3', (cd) => {
+        cd.spec.machineSets[1] = {
+          ...(cd.spec.machineSets[1] as ClusterDeployment['spec']['machineSets'][number]),
+          replicas: 2,
+        };
+      });
       const remove = await waitFor('the remove-node Job', async () =>
         (await clusterJobs(t, 'c3')).find(
           (j) => j.metadata.labels?.['kvmatrix.io/operation'] === 'remove-node',

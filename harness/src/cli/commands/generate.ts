@@ -5,7 +5,12 @@ import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 import { createPlaybookImpact } from '../../matrix/playbook-impact.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
-import { HISTORY_OPTION_HELP, readDeploymentCode, readSelectContext } from './select-context.ts';
+import {
+  HISTORY_OPTION_HELP,
+  PREVIOUS_PLAN_OPTION_HELP,
+  readDeploymentCode,
+  readSelectContext,
+} from './select-context.ts';
 
 interface GenerateOptions {
   tier: string;
@@ -13,6 +18,7 @@ interface GenerateOptions {
   matrix: string;
   changedFrom?: string;
   history?: string;
+  previousPlan?: string;
 }
 
 // `kvmatrix generate`: the child pipelines the parent .gitlab-ci.yml triggers. Everything is
@@ -29,6 +35,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--changed-from <ref>', 'narrow the tier to the cells the files changed since <ref> can affect')
     .option('--matrix <file>', 'the matrix file', defaultMatrixFile())
     .option('--history <file>', HISTORY_OPTION_HELP)
+    .option('--previous-plan <file>', PREVIOUS_PLAN_OPTION_HELP)
     .action(async (options: GenerateOptions) => {
       const matrix = await readMatrix(options.matrix);
       const changedFiles = options.changedFrom
@@ -36,7 +43,7 @@ export function registerGenerateCommand(program: Command): void {
         : undefined;
       const generated = generatePipelines(matrix, {
         tierId: options.tier,
-        context: await readSelectContext(options.history),
+        context: await readSelectContext(options.history, options.previousPlan),
         ...(changedFiles
           ? { derived: createPlaybookImpact(matrix, await readDeploymentCode(options.matrix)) }
           : {}),

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { KvError } from '../../contracts/errors.ts';
 import { lastRunFailed } from '../../matrix/failed-cells.ts';
 import type { SelectContext } from '../../matrix/select-tier.ts';
 import { readFlakeHistory } from '../../report/io/flake-store.ts';
@@ -11,9 +12,31 @@ export const HISTORY_OPTION_HELP =
 
 // What a tier's seeds learn from outside the matrix: the failed cells of the flake history.
 // No file: no failures known (a missing file is an empty history).
-export async function readSelectContext(historyFile: string | undefined): Promise<SelectContext> {
-  if (!historyFile) return {};
-  return { failed: lastRunFailed(await readFlakeHistory(historyFile)) };
+export async function readSelectContext(
+  historyFile: string | undefined,
+  previousPlan?: string,
+): Promise<SelectContext> {
+  return {
+    ...(historyFile ? { failed: lastRunFailed(await readFlakeHistory(historyFile)) } : {}),
+    ...(previousPlan ? { previous: await readPlanCells(previousPlan) } : {}),
+  };
+}
+
+export const PREVIOUS_PLAN_OPTION_HELP =
+  'an earlier plan.json of the tier: tiers with `seed: [previous]` start from its cells (stable under new axis values)';
+
+// The cells an earlier `kvmatrix generate` planned (plan.json: shards[].cells).
+async function readPlanCells(file: string): Promise<string[]> {
+  let plan: { shards?: Array<{ cells?: unknown }> };
+  try {
+    plan = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new KvError('IO', `cannot read the previous plan ${file}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'pass the plan.json an earlier `kvmatrix generate` wrote',
+    });
+  }
+  return (plan.shards ?? []).flatMap((s) => (Array.isArray(s.cells) ? s.cells.map(String) : []));
 }
 
 // The deployment code the impact analysis reads: every file under <repository>/playbooks (the
