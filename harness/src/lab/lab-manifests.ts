@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import { labVersions } from './lab-versions.ts';
 
 // The lab's manifests, rendered the way each upstream release renders its own: KubeVirt's
