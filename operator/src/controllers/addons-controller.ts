@@ -1,5 +1,5 @@
 import { type KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import type { AddonStatus, Cluster } from '../api/v1alpha1/cluster.ts';
+import { type AddonStatus, type Cluster, ClusterProvisionedCondition } from '../api/v1alpha1/cluster.ts';
 import { isConditionTrue } from '../api/v1alpha1/condition.ts';
 import { addonHash, addonNeedsApply, parseAddonManifests } from '../decisions/addons.ts';
 import { isNotFound } from '../runtime/api-error.ts';
@@ -21,7 +21,8 @@ export async function reconcileAddons(
   const cluster = ctx.informers.clusters.get(namespace, name);
   if (!cluster || cluster.metadata.deletionTimestamp) return undefined;
   const wanted = cluster.spec.addons ?? [];
-  if (wanted.length === 0 || !isConditionTrue(cluster.status?.conditions, 'Provisioned')) return undefined;
+  if (wanted.length === 0 || !isConditionTrue(cluster.status?.conditions, ClusterProvisionedCondition))
+    return undefined;
   const kubeconfig = await readKubeconfig(ctx, namespace, name);
   if (!kubeconfig) return { requeueAfterMs: 15_000 };
   const workload = workloads.ensure(key, kubeconfig, () => ctx.queues.nodeHealth.add(key));

@@ -9,12 +9,28 @@ import {
 } from '../decisions/cluster-deployment.ts';
 import { isAlreadyExists, isNotFound } from '../runtime/api-error.ts';
 import type { ReconcileResult } from '../runtime/controller.ts';
+import { type Phase, runPhases } from '../runtime/phases.ts';
 import { ByCluster, type OperatorContext, sameJson, splitKey } from './context.ts';
 import { clusterDeploymentsType, clustersType, machineSetsType } from './resource-types.ts';
+
+// What one reconcile of a ClusterDeployment works on: the object and the children it owns, read
+// once from the informer caches.
+interface ClusterDeploymentScope {
+  ctx: OperatorContext;
+  namespace: string;
+  name: string;
+  cd: ClusterDeployment;
+  sets: MachineSet[];
+  cluster: Cluster | undefined;
+}
+
+// The phases of a live ClusterDeployment, in order. They write children, never status.
+const PHASES: ReadonlyArray<Phase<ClusterDeploymentScope>> = [ensureMachineSets, ensureCluster];
 
 // ClusterDeployment -> its MachineSets and its Cluster. The children carry a controller
 // ownerReference, so the garbage collector deletes them with it: no finalizer is needed here (the
 // MachineSets and the Cluster hold their own finalizers for releasing machines and resetting nodes).
+// Get -> scope -> phases -> one status patch (also when a phase threw).
 export async function reconcileClusterDeployment(
   ctx: OperatorContext,
   key: string,
@@ -24,41 +40,38 @@ export async function reconcileClusterDeployment(
   if (!cd) return undefined;
   const owned = (o: { metadata: { ownerReferences?: Array<{ uid: string }> } }) =>
     o.metadata.ownerReferences?.some((r) => r.uid === cd.metadata.uid) ?? false;
-  const sets = ctx.informers.machineSets.byIndex(ByCluster, key).filter(owned);
   const cluster = ctx.informers.clusters.get(namespace, name);
-
-  if (!cd.metadata.deletionTimestamp) {
-    await ensureMachineSets(ctx, cd, sets);
-    await ensureCluster(ctx, cd, cluster && owned(cluster) ? cluster : undefined);
-  }
-
-  const status = computeClusterDeploymentStatus(
+  const scope: ClusterDeploymentScope = {
+    ctx,
+    namespace,
+    name,
     cd,
-    sets,
-    cluster && owned(cluster) ? cluster : undefined,
-    ctx.now(),
+    sets: ctx.informers.machineSets.byIndex(ByCluster, key).filter(owned),
+    cluster: cluster && owned(cluster) ? cluster : undefined,
+  };
+  await runPhases(scope, cd.metadata.deletionTimestamp ? [] : PHASES, patchClusterDeploymentStatus, (error) =>
+    ctx.logger.error(`clusterdeployment ${key}: status patch after a failed phase: ${String(error)}`),
   );
-  if (!sameJson(status, cd.status)) {
-    try {
-      const updated = await ctx.client.patchStatus<ClusterDeployment>(
-        clusterDeploymentsType,
-        namespace,
-        name,
-        { status },
-      );
-      ctx.informers.clusterDeployments.mutate(updated);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
   return undefined;
 }
 
-async function ensureMachineSets(
-  ctx: OperatorContext,
-  cd: ClusterDeployment,
-  existing: MachineSet[],
-): Promise<void> {
+// The one writer of ClusterDeployment status: computed in one place from the scope, patched only
+// when it changed.
+async function patchClusterDeploymentStatus(scope: ClusterDeploymentScope): Promise<void> {
+  const { ctx, cd, namespace, name } = scope;
+  const status = computeClusterDeploymentStatus(cd, scope.sets, scope.cluster, ctx.now());
+  if (sameJson(status, cd.status)) return;
+  try {
+    const updated = await ctx.client.patchStatus<ClusterDeployment>(clusterDeploymentsType, namespace, name, {
+      status,
+    });
+    ctx.informers.clusterDeployments.mutate(updated);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+async function ensureMachineSets({ ctx, cd, sets: existing }: ClusterDeploymentScope): Promise<void> {
   const namespace = cd.metadata.namespace as string;
   const desired = desiredMachineSets(cd);
   for (const want of desired) {
@@ -93,11 +106,7 @@ async function ensureMachineSets(
   }
 }
 
-async function ensureCluster(
-  ctx: OperatorContext,
-  cd: ClusterDeployment,
-  existing: Cluster | undefined,
-): Promise<void> {
+async function ensureCluster({ ctx, cd, cluster: existing }: ClusterDeploymentScope): Promise<void> {
   const namespace = cd.metadata.namespace as string;
   const want = desiredCluster(cd);
   if (!existing) {

@@ -1,4 +1,9 @@
-import type { Cluster, ClusterSpec } from '../api/v1alpha1/cluster.ts';
+import {
+  type Cluster,
+  ClusterOperationInProgressCondition,
+  ClusterProvisionedCondition,
+  type ClusterSpec,
+} from '../api/v1alpha1/cluster.ts';
 import {
   AddonsAppliedReason,
   AddonsFailedReason,
@@ -21,7 +26,7 @@ import {
   WaitingForMachinesReason,
 } from '../api/v1alpha1/cluster-deployment.ts';
 import { type ConditionInput, findCondition, setConditions } from '../api/v1alpha1/condition.ts';
-import type { MachineSet } from '../api/v1alpha1/machine-set.ts';
+import { type MachineSet, MachineSetMachinesBoundCondition } from '../api/v1alpha1/machine-set.ts';
 import {
   API_VERSION,
   ClusterLabel,
@@ -120,7 +125,9 @@ export function computeClusterDeploymentStatus(
   const allBound =
     setsCurrent &&
     summary.every((s) => s.boundReplicas === s.replicas) &&
-    sets.every((s) => findCondition(s.status?.conditions, 'MachinesBound')?.status === 'True');
+    sets.every(
+      (s) => findCondition(s.status?.conditions, MachineSetMachinesBoundCondition)?.status === 'True',
+    );
   const bound: ConditionInput = allBound
     ? {
         type: ClusterDeploymentMachinesBoundCondition,
@@ -135,8 +142,8 @@ export function computeClusterDeploymentStatus(
         message: summary.map((s) => `${s.name}: ${s.boundReplicas}/${s.replicas}`).join(', '),
       };
 
-  const clusterProvisioned = findCondition(cluster?.status?.conditions, 'Provisioned');
-  const inProgress = findCondition(cluster?.status?.conditions, 'OperationInProgress');
+  const clusterProvisioned = findCondition(cluster?.status?.conditions, ClusterProvisionedCondition);
+  const inProgress = findCondition(cluster?.status?.conditions, ClusterOperationInProgressCondition);
   const lastRun = cluster?.status?.runs?.at(-1);
   const clusterCurrent = cluster && cluster.status?.observedGeneration === cluster.metadata.generation;
   let provisioned: ConditionInput;

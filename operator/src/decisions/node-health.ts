@@ -1,4 +1,8 @@
-import type { MachineNodeInfo } from '../api/v1alpha1/machine.ts';
+import {
+  type MachineNodeInfo,
+  NodeNoReadyConditionReason,
+  NodeNotFoundReason,
+} from '../api/v1alpha1/machine.ts';
 
 export interface NodeLike {
   metadata: { name: string };
@@ -12,7 +16,7 @@ export function nodeFact(nodeName: string, node: NodeLike | undefined): MachineN
     return {
       name: nodeName,
       ready: false,
-      reason: 'NodeNotFound',
+      reason: NodeNotFoundReason,
       message: `no Node ${nodeName} in the workload cluster`,
     };
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -20,7 +24,7 @@ export function nodeFact(nodeName: string, node: NodeLike | undefined): MachineN
     return {
       name: nodeName,
       ready: false,
-      reason: 'NoReadyCondition',
+      reason: NodeNoReadyConditionReason,
       message: 'the kubelet has not reported yet',
     };
   const pressure =

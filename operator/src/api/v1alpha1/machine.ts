@@ -75,6 +75,9 @@ export const MachineClaimLostReason = 'ClaimLost';
 export const MachineNotDeployedReason = 'NotDeployed';
 export const MachineDeployedReason = 'PlaybookIncludedMachine';
 export const MachineNodeMissingReason = 'NodeMissing';
+// Why a Machine's node is not Ready, as node health records it (status.node.reason).
+export const NodeNotFoundReason = 'NodeNotFound';
+export const NodeNoReadyConditionReason = 'NoReadyCondition';
 export const MachineNodeReadyReason = 'NodeReady';
 export const MachineNodeNotReadyReason = 'NodeNotReady';
 
