@@ -4,22 +4,17 @@ import { KvError } from '../contracts/errors.ts';
 import type { RunIdentity } from '../contracts/machine.ts';
 import { checkPathName } from '../host/path-name.ts';
 import { stateDir } from '../host/paths.ts';
-import type { Machine } from '../providers/provider.ts';
+import type { ScenarioState } from '../scenario/run-steps.ts';
 
 // What a run leaves on disk so that `kvmatrix ssh`, `kvmatrix down` and `--from-step` can find
-// its machines again. Written before the provider creates anything, removed after `down`.
-export interface RunState {
+// its machines again. Written before the provider creates anything, removed after `down`. The
+// scenario keeps its part (machines, membership, inventory, how far it got) up to date.
+export interface RunState extends ScenarioState {
   id: RunIdentity;
   provider: string;
   cell: string;
   providerStateDir: string;
   createdAt: string;
-  machines: Machine[];
-  pending: string[];
-  inventoryFile?: string;
-  kubeconfigFile?: string;
-  failedStep?: string;
-  completedSteps: string[];
   // The mirror's ports are kept so a resumed run serves it where the nodes were told to look.
   artifactPorts?: { filePort: number; registryPort: number };
   artifactHost?: string;

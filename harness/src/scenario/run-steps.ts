@@ -4,11 +4,10 @@ import { checkMembers } from '../checks/run-checks.ts';
 import { isManaged } from '../contracts/machine.ts';
 import type { CellOutcome, StepResult } from '../contracts/result-record.ts';
 import { stringifySafeYaml } from '../contracts/safe-yaml.ts';
-import type { Progress } from '../host/progress.ts';
-import type { LayoutNode, Step } from '../matrix/model.ts';
+import type { Step } from '../matrix/model.ts';
 import type { Machine } from '../providers/provider.ts';
 import { buildInventory, limitFor } from './inventory.ts';
-import type { StepExecutor, StepVerdict } from './step-executor.ts';
+import type { StepExecutor, StepRun, StepVerdict } from './step-executor.ts';
 import { type ExecutorName, STEP_KINDS } from './step-kinds.ts';
 import { resolveStepVars } from './step-vars.ts';
 
@@ -23,8 +22,21 @@ export interface ScenarioState {
   completedSteps: string[];
 }
 
-export interface ScenarioInput {
-  nodes: LayoutNode[];
+// What every step of the run shares: the mirror, kubectl and the probe image, where files go.
+type RunServices = Pick<
+  StepRun,
+  | 'nodes'
+  | 'artifactUrl'
+  | 'registry'
+  | 'kubectl'
+  | 'probeImage'
+  | 'runDir'
+  | 'logDir'
+  | 'signal'
+  | 'progress'
+>;
+
+export interface ScenarioInput extends RunServices {
   steps: Step[];
   cellVars: Record<string, unknown>;
   stepTimeoutMinutes: number;
@@ -35,14 +47,6 @@ export interface ScenarioInput {
   // Persists `state` (called whenever it changed, before and after each step).
   saveState: () => Promise<void>;
   executors: Record<ExecutorName, StepExecutor>;
-  artifactUrl: string;
-  registry: string;
-  kubectl: string;
-  probeImage: string;
-  runDir: string;
-  logDir: string;
-  signal: AbortSignal;
-  progress: Progress;
 }
 
 export interface ScenarioResult {
