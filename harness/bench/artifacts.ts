@@ -3,8 +3,8 @@
 // manifest.json as `seconds`) and control plane start to ready. The bench runner calls
 // benchArtifacts(); `node harness/bench/artifacts.ts` runs it alone.
 import { buildArtifacts } from '../src/artifacts/build-artifacts.ts';
-import { silentProgress } from '../src/artifacts/progress.ts';
 import { currentMinor } from '../src/artifacts/versions.ts';
+import { silentProgress } from '../src/host/progress.ts';
 import { startControlPlane } from '../src/testbed/control-plane.ts';
 
 export interface BenchFigure {

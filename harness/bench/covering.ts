@@ -3,6 +3,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { parse } from 'yaml';
+import { repoRoot } from '../src/host/paths.ts';
 import { matrixDimensions } from '../src/matrix/cover-cells.ts';
 import { coverInteractions, measureCoverage } from '../src/matrix/cover-interactions.ts';
 import { type LoadedMatrix, loadMatrix } from '../src/matrix/load-matrix.ts';
@@ -10,7 +11,6 @@ import { findTier, tierBase } from '../src/matrix/select-tier.ts';
 import { generatePipelines } from '../src/pipeline/generate-pipelines.ts';
 import { listJobsWithGitlabCiLocal } from '../src/pipeline/test/gitlab-ci-local.ts';
 import { validateGitlabCi } from '../src/pipeline/test/gitlab-ci-schema.ts';
-import { repoRoot } from '../src/system/paths.ts';
 import type { Print } from './bench.ts';
 
 // The covering strategy against allpairspy (PyPI) on the same models in the same run: the shipped

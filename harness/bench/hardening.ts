@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { repoRoot } from '../src/host/paths.ts';
 import { hostileInputs } from '../src/matrix/test/hostile-inputs.ts';
-import { repoRoot } from '../src/system/paths.ts';
 import type { Print } from './bench.ts';
 
 const CPU_LIMIT_S = 10;

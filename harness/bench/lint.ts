@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
+import { repoRoot } from '../src/host/paths.ts';
 import { exitStatusOf, runLint } from '../src/lint/run-lint.ts';
-import { repoRoot } from '../src/system/paths.ts';
 import type { Print } from './bench.ts';
 
 const TARGET_MS = 60_000;

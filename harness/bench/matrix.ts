@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { repoRoot } from '../src/host/paths.ts';
 import { loadMatrix } from '../src/matrix/load-matrix.ts';
 import { selectChanged } from '../src/matrix/select-changed.ts';
 import { selectTier } from '../src/matrix/select-tier.ts';
 import { generatePipelines } from '../src/pipeline/generate-pipelines.ts';
-import { repoRoot } from '../src/system/paths.ts';
 import type { Print } from './bench.ts';
 
 const TARGET_MS = 1000;

@@ -1,15 +1,16 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { MachineSpec } from '../src/contracts/machine.ts';
+import { LABEL_RUN, newRunId } from '../src/host/labels.ts';
+import { runTool } from '../src/host/run-tool.ts';
 import {
   DEFAULT_OS,
   describeGoldenImage,
   ensureGoldenImage,
   isGoldenImageBuilt,
-} from '../src/providers/common/golden-image.ts';
-import { newRunId } from '../src/providers/common/run-labels.ts';
-import { runTool } from '../src/providers/common/run-tool.ts';
-import type { MachineSpec, Provider } from '../src/providers/provider.ts';
+} from '../src/providers/local/golden-image.ts';
+import type { Provider } from '../src/providers/provider.ts';
 import { ensureSnapshot, SETUP_SNAPSHOT_MACHINE } from '../src/providers/qemu/snapshot.ts';
 import { createProvider } from '../src/providers/registry.ts';
 import type { Print as BenchPrint } from './bench.ts';
@@ -28,7 +29,7 @@ async function residentMiB(provider: string, runId: string): Promise<number[]> {
       '--no-stream',
       '--format',
       '{{.MemUsage}}',
-      ...(await runTool('podman', ['ps', '-q', '--filter', `label=kvmatrix.run=${runId}`])).stdout
+      ...(await runTool('podman', ['ps', '-q', '--filter', `label=${LABEL_RUN}=${runId}`])).stdout
         .split('\n')
         .filter(Boolean),
     ]);

@@ -1,14 +1,15 @@
 // Report rendering figures: merge records and render every format for the 36-cell fixture and for
 // a 1,008-cell pipeline made from it. `npm run bench -- report`.
+
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { PlanCell } from '../src/contracts/plan.ts';
+import type { ResultRecord } from '../src/contracts/result-record.ts';
 import { buildPipelineReport } from '../src/report/build-report.ts';
 import { loadPlanFile, loadResultRecords } from '../src/report/io/load-results.ts';
-import type { PlanCell } from '../src/report/model.ts';
 import { renderHtml } from '../src/report/render-html.ts';
 import { renderPipelineJunit } from '../src/report/render-junit.ts';
 import { renderMarkdown } from '../src/report/render-markdown.ts';
-import type { ResultRecord } from '../src/results/result-record.ts';
 import type { Print } from './bench.ts';
 
 const fixture = fileURLToPath(new URL('../src/report/test/fixtures/pipeline-36/', import.meta.url));

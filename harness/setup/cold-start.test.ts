@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureGoldenImage, isGoldenImageBuilt } from '../src/providers/common/golden-image.ts';
-import { buildProbeImage, publishProbeImage } from '../src/run/checks/probe-image.ts';
-import { cacheDir, stateDir } from '../src/system/paths.ts';
+import { buildProbeImage, publishProbeImage } from '../src/checks/probe-image.ts';
+import { cacheDir, stateDir } from '../src/host/paths.ts';
+import { ensureGoldenImage, isGoldenImageBuilt } from '../src/providers/local/golden-image.ts';
 
 // The first use of every cache that is cheap enough for the suite, against KVMATRIX_CACHE_DIR and
 // KVMATRIX_STATE_DIR folders that do not exist yet (not even their parents), so a warm

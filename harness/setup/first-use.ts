@@ -2,9 +2,10 @@
 // the checks' probe image and its copy in the mirror's registry (every cell uses them) and the
 // operator image (the operator cell). Each is built into the (empty) KVMATRIX_CACHE_DIR and
 // timed; a failure exits non-zero with the error's message and hint.
-import { EXIT_INFRASTRUCTURE, isKvError } from '../src/errors.ts';
-import { buildProbeImage, publishProbeImage } from '../src/run/checks/probe-image.ts';
-import { buildOperatorImage, publishOperatorImage } from '../src/run/operator-cell/operator-image.ts';
+
+import { buildProbeImage, publishProbeImage } from '../src/checks/probe-image.ts';
+import { EXIT_INFRASTRUCTURE, isKvError } from '../src/contracts/errors.ts';
+import { buildOperatorImage, publishOperatorImage } from '../src/operator-cell/operator-image.ts';
 
 const log = (line: string) => process.stdout.write(`first-use: ${line}\n`);
 

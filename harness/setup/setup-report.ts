@@ -5,8 +5,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listComponents, listStaleComponents, resolveRelease } from '../src/artifacts/build-artifacts.ts';
 import { isRuntimeBuilt, resolveRuntimeRelease } from '../src/artifacts/build-runtime.ts';
-import { describeGoldenImage, isGoldenImageBuilt } from '../src/providers/common/golden-image.ts';
-import { cacheDir } from '../src/system/paths.ts';
+import { cacheDir } from '../src/host/paths.ts';
+import { describeGoldenImage, isGoldenImageBuilt } from '../src/providers/local/golden-image.ts';
 
 // Wall times measured on this project's 2-core machines from an empty cache (issue 22 note): the
 // low end on an idle machine, the high end with other builds sharing the cores (load 20-50).

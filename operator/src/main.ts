@@ -1,7 +1,7 @@
 // Entry point of the operator process: `node operator/src/main.ts [options]` (also
 // `kvmatrix operator run`). SIGTERM and SIGINT stop it cleanly and release the leader lease.
 import { Command } from 'commander';
-import { UsageError } from '../../harness/src/errors.ts';
+import { UsageError } from '../../harness/src/contracts/errors.ts';
 import { defaultExecutorImage, runOperator } from './run-operator.ts';
 
 export function buildOperatorCommand(command: Command): Command {

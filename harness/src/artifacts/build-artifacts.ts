@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { InfrastructureError, UsageError } from '../errors.ts';
-import { acquireFileLock } from '../system/file-lock.ts';
-import { cacheDir } from '../system/paths.ts';
+import { InfrastructureError, UsageError } from '../contracts/errors.ts';
+import { acquireFileLock } from '../host/file-lock.ts';
+import { cacheDir } from '../host/paths.ts';
+import { createLineProgress, formatSeconds, type ProgressReporter } from '../host/progress.ts';
 import { buildGoRecipe, downloadModule } from './build-go-recipe.ts';
 import { buildImages } from './build-images.ts';
 import { findGoToolchain, type GoToolchain } from './go-toolchain.ts';
@@ -15,7 +16,6 @@ import {
   readManifest,
   writeManifest,
 } from './manifest.ts';
-import { createProgress, formatSeconds, type ProgressReporter } from './progress.ts';
 import { pushImages } from './push-images.ts';
 import { type GoRecipe, listRecipes } from './recipes.ts';
 import { findRelease, type KubernetesRelease, listMinors } from './versions.ts';
@@ -147,7 +147,7 @@ async function checkFreeSpace(dir: string): Promise<void> {
 
 export async function buildArtifacts(options: BuildArtifactsOptions): Promise<ArtifactSet> {
   const release = resolveRelease(options.kubernetes);
-  const progress = options.progress ?? createProgress(`artifacts v${release.kubernetes}`);
+  const progress = options.progress ?? createLineProgress(`artifacts v${release.kubernetes}`);
   const dir = artifactDir(release.kubernetes);
   const binDir = path.join(dir, 'bin');
   await mkdir(binDir, { recursive: true });

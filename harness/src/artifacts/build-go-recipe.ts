@@ -1,10 +1,10 @@
 import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
+import { formatSeconds, type ProgressReporter } from '../host/progress.ts';
 import { type BuildModuleInput, renderGoMod, renderToolsGo } from './build-module.ts';
 import { isModuleImport, parseGoImports } from './go-imports.ts';
 import { type GoToolchain, runGo } from './go-toolchain.ts';
-import { formatSeconds, type ProgressReporter } from './progress.ts';
 import type { GoRecipe } from './recipes.ts';
 
 // Builds one recipe: writes its build module into `workDir` (kept, so go.sum and a failed build

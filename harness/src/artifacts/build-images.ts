@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { KvError, ToolMissingError } from '../errors.ts';
+import { KvError, ToolMissingError } from '../contracts/errors.ts';
+import { formatSeconds, type ProgressReporter } from '../host/progress.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { listE2eImageRecipes } from './e2e-images.ts';
 import { type ArtifactManifest, hashFile, hashRecipe, writeManifest } from './manifest.ts';
 import { buildOciArchive } from './oci-image.ts';
-import { formatSeconds, type ProgressReporter } from './progress.ts';
 import { addIptables, placeFiles, type RootfsFile } from './rootfs.ts';
 import { addonVersions } from './versions.ts';
 

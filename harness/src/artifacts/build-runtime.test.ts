@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
+import { createLineProgress } from '../host/progress.ts';
 import { recipeHashOf } from './build-artifacts.ts';
 import {
   buildRuntimeArtifacts,
@@ -12,7 +13,6 @@ import {
   resolveRuntimeRelease,
   runtimeArtifactDir,
 } from './build-runtime.ts';
-import { createProgress } from './progress.ts';
 import { listRecipes } from './recipes.ts';
 import { listRuntimeRecipes } from './runtime-recipes.ts';
 import { containerd2Release, findRuntimeRelease } from './runtime-versions.ts';
@@ -113,7 +113,7 @@ describe('containerd 2.x in the artifact set', () => {
     try {
       const set = await buildRuntimeArtifacts({
         runtime: 'containerd2',
-        progress: createProgress('t', () => {}),
+        progress: createLineProgress('t', () => {}),
       });
       expect(set.cached).toBe(true);
     } finally {

@@ -1,13 +1,13 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.ts';
-import { acquireFileLock } from '../system/file-lock.ts';
-import { cacheDir } from '../system/paths.ts';
+import { UsageError } from '../contracts/errors.ts';
+import { acquireFileLock } from '../host/file-lock.ts';
+import { cacheDir } from '../host/paths.ts';
+import { createLineProgress, formatSeconds, type ProgressReporter } from '../host/progress.ts';
 import { isComponentCurrent, recipeHashOf } from './build-artifacts.ts';
 import { buildGoRecipe } from './build-go-recipe.ts';
 import { findGoToolchain } from './go-toolchain.ts';
 import { hashFile, type ManifestComponent, type ManifestFile } from './manifest.ts';
-import { createProgress, formatSeconds, type ProgressReporter } from './progress.ts';
 import { listRuntimeRecipes } from './runtime-recipes.ts';
 import { findRuntimeRelease, type RuntimeRelease, runtimeReleases } from './runtime-versions.ts';
 
@@ -81,7 +81,7 @@ export async function buildRuntimeArtifacts(options: {
   progress?: ProgressReporter;
 }): Promise<RuntimeSet> {
   const release = resolveRuntimeRelease(options.runtime);
-  const progress = options.progress ?? createProgress(`artifacts ${release.runtime} v${release.version}`);
+  const progress = options.progress ?? createLineProgress(`artifacts ${release.runtime} v${release.version}`);
   const dir = runtimeArtifactDir(release);
   const binDir = path.join(dir, 'bin');
   await mkdir(binDir, { recursive: true });

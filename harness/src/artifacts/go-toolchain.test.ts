@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InfrastructureError, ToolMissingError } from '../errors.ts';
+import { InfrastructureError, ToolMissingError } from '../contracts/errors.ts';
 import { downloadModule } from './build-go-recipe.ts';
 import { classifyGoFailure, findGoToolchain, ModuleVersionMissingError } from './go-toolchain.ts';
 

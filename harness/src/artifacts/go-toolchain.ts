@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { InfrastructureError, KvError, ToolMissingError } from '../errors.ts';
+import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
 
 // Runs the Go toolchain for artifact builds and turns its failures into errors a user can act on:
 // Go missing, module proxy unreachable, a module version the proxy does not have, disk full.

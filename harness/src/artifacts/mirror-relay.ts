@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { isKvError, KvError } from '../errors.ts';
-import { cacheDir } from '../system/paths.ts';
-import { claimPort } from '../testbed/ports.ts';
+import { isKvError, KvError } from '../contracts/errors.ts';
+import { cacheDir } from '../host/paths.ts';
+import { claimPort } from '../host/ports.ts';
 import {
   fetchFromMirror,
   type MirrorFiles,

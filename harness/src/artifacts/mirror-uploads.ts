@@ -4,11 +4,11 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isKvError } from '../errors.ts';
-import { cacheDir } from '../system/paths.ts';
+import { isKvError } from '../contracts/errors.ts';
+import { cacheDir } from '../host/paths.ts';
+import { createLineProgress } from '../host/progress.ts';
 import { artifactDir } from './build-artifacts.ts';
 import { type ArtifactManifest, hashFile, writeManifest } from './manifest.ts';
-import { createProgress } from './progress.ts';
 import { pushImages } from './push-images.ts';
 import { checkManifestPins, expectedDigest } from './remote-mirror.ts';
 
@@ -157,7 +157,7 @@ async function commitStaged(version: string, manifest: ArtifactManifest): Promis
       throw new Error(`${image.archive} changed after its upload`);
     }
   }
-  const progress = createProgress(`mirror v${version}`);
+  const progress = createLineProgress(`mirror v${version}`);
   const set = { dir, binDir: path.join(dir, 'bin'), manifest };
   await pushImages(set, progress);
   await writeManifest(dir, manifest);

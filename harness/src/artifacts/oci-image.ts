@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { KvError, ToolMissingError } from '../errors.ts';
+import { KvError, ToolMissingError } from '../contracts/errors.ts';
 
 // Packs a prepared root file system into a single-layer OCI image archive with Debian's umoci
 // (no daemon, no shared container storage): init a layout, insert the rootfs as one layer, set

@@ -2,10 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { InfrastructureError, KvError, UsageError } from '../errors.ts';
+import { InfrastructureError, KvError, UsageError } from '../contracts/errors.ts';
+import type { ProgressReporter } from '../host/progress.ts';
 import { type ArtifactSet, buildArtifacts, expectedRecipeHashes, resolveRelease } from './build-artifacts.ts';
 import type { ArtifactManifest } from './manifest.ts';
-import type { ProgressReporter } from './progress.ts';
 import { checkManifestPins, fetchFromMirror } from './remote-mirror.ts';
 
 // The pipeline's artifacts job: each pinned version is built once and published to the shared

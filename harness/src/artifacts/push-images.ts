@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { InfrastructureError, KvError, ToolMissingError } from '../errors.ts';
-import { ensureCacheEntry } from '../system/cache-entry.ts';
-import { cacheDir } from '../system/paths.ts';
-import { claimPort } from '../testbed/ports.ts';
+import { InfrastructureError, KvError, ToolMissingError } from '../contracts/errors.ts';
+import { ensureCacheEntry } from '../host/cache-entry.ts';
+import { cacheDir } from '../host/paths.ts';
+import { claimPort } from '../host/ports.ts';
+import type { ProgressReporter } from '../host/progress.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { writeManifest } from './manifest.ts';
-import type { ProgressReporter } from './progress.ts';
 import { startRegistry } from './registry.ts';
 
 // Pre-populates the mirror's registry storage at build time: a private docker-registry on a free

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import type { ArtifactSet } from './build-artifacts.ts';
 import { listImageRecipes } from './build-images.ts';
 import { emptyManifest } from './manifest.ts';

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { InfrastructureError, ToolMissingError } from '../errors.ts';
-import { startProcess, stopProcess, tailLog } from '../testbed/processes.ts';
+import { InfrastructureError, ToolMissingError } from '../contracts/errors.ts';
+import { startProcess, stopProcess, tailLog } from '../host/processes.ts';
 
 // Debian's docker-registry (the CNCF distribution registry, v2 API, plain HTTP) over a storage
 // directory. Used read-write at build time to push the images into the storage once, and read-only

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InfrastructureError, KvError, UsageError } from '../errors.ts';
+import { InfrastructureError, KvError, UsageError } from '../contracts/errors.ts';
 import { artifactDir, resolveRelease } from './build-artifacts.ts';
 import { type ArtifactManifest, hashFile, readManifest, writeManifest } from './manifest.ts';
 

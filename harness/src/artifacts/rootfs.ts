@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ToolMissingError } from '../errors.ts';
+import { ToolMissingError } from '../contracts/errors.ts';
 
 // Assembles the root file systems of the images. Most images are `scratch` plus one static Go
 // binary. kube-proxy runs iptables and conntrack, which are dynamically linked C programs: they

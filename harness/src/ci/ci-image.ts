@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
-import { runTool, runToolOk } from '../providers/common/run-tool.ts';
-import { cacheDir, repoRoot } from '../system/paths.ts';
+import { KvError } from '../contracts/errors.ts';
+import { cacheDir, repoRoot } from '../host/paths.ts';
+import { runTool, runToolOk } from '../host/run-tool.ts';
 
 // The CI job image (.ci/image): Debian 12 with the project's pins (Node.js of the `node` npm
 // package, npm, the Python tools, Go), built by .ci/image/build-ci-image.sh and named by the hash

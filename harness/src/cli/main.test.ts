@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EXIT_INFRASTRUCTURE, EXIT_USAGE, KvError } from '../errors.ts';
+import { EXIT_INFRASTRUCTURE, EXIT_USAGE, KvError } from '../contracts/errors.ts';
 import { main, reportError } from './main.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: BEL and ESC are what the test looks for (a terminal acts on them).

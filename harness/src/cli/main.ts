@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../errors.ts';
-import { formatForTerminal } from '../system/safe-text.ts';
-import { createEnvRedactor } from '../system/secret-env.ts';
+import { EXIT_INTERRUPTED, EXIT_USAGE, isKvError } from '../contracts/errors.ts';
+import { formatForTerminal } from '../contracts/safe-text.ts';
+import { createEnvRedactor } from '../host/secret-env.ts';
 import { commandNamed, registerCommands } from './commands/index.ts';
 
 // Builds the `kvmatrix` program. Each subcommand lives in its own file under ./commands and is

@@ -1,10 +1,10 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT_USAGE } from '../errors.ts';
-import { checkPathName, isPathName } from '../system/path-name.ts';
-import { cacheDir, stateDir } from '../system/paths.ts';
-import { useScratchDir } from '../system/test/scratch-dir.ts';
+import { EXIT_USAGE } from '../contracts/errors.ts';
+import { checkPathName, isPathName } from '../host/path-name.ts';
+import { cacheDir, stateDir } from '../host/paths.ts';
+import { useScratchDir } from '../host/test/scratch-dir.ts';
 import { runCli } from './commands/capture-output.ts';
 
 // Names from the command line become folder names under the state folder only once checked:

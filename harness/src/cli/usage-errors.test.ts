@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { EXIT_USAGE } from '../errors.ts';
+import { EXIT_USAGE } from '../contracts/errors.ts';
 import { runCli } from './commands/capture-output.ts';
 import { buildProgram } from './main.ts';
 

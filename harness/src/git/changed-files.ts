@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { KvError, ToolMissingError, UsageError } from '../errors.ts';
-import { hasControlCharacters, quoteValue } from '../system/safe-text.ts';
+import { KvError, ToolMissingError, UsageError } from '../contracts/errors.ts';
+import { hasControlCharacters, quoteValue } from '../contracts/safe-text.ts';
 
 // The files a change touches relative to `ref`: everything that differs between the merge base
 // of `ref` and HEAD and the working tree (so uncommitted and untracked files count on a

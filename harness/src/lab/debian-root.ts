@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runToolOk } from '../providers/common/run-tool.ts';
-import { ensureCacheEntry } from '../system/cache-entry.ts';
-import { cacheDir, repoRoot } from '../system/paths.ts';
+import { ensureCacheEntry } from '../host/cache-entry.ts';
+import { cacheDir, repoRoot } from '../host/paths.ts';
+import { runToolOk } from '../host/run-tool.ts';
 
 // Debian root file systems of the lab (harness/images/build-debian-root.sh): debootstrap of a
 // package set, optionally with source packages unpacked under /usr/src. Cached by the script and

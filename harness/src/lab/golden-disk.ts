@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildOciArchive } from '../artifacts/oci-image.ts';
 import { publishToMirror } from '../artifacts/push-images.ts';
-import { ensureGoldenImage } from '../providers/common/golden-image.ts';
-import { runToolOk } from '../providers/common/run-tool.ts';
-import { ensureCacheEntry } from '../system/cache-entry.ts';
-import { cacheDir, repoRoot } from '../system/paths.ts';
+import { ensureCacheEntry } from '../host/cache-entry.ts';
+import { cacheDir, repoRoot } from '../host/paths.ts';
+import { runToolOk } from '../host/run-tool.ts';
+import { ensureGoldenImage } from '../providers/local/golden-image.ts';
 
 // The golden images the lab's CDI imports (vm-templates/golden-images): the qemu provider's golden
 // image made bootable by firmware and given cloud-init (harness/images/build-kubevirt-disk.sh),

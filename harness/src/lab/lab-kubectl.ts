@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 
 // kubectl of the artifact set against the lab's management cluster. Every failure names the
 // command and kubectl's own message.

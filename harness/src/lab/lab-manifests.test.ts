@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { cdiCr, kubevirtCr, renderLocalPath } from './lab-manifests.ts';
+import { cdiCr, kubevirtCr, renderLocalPath, tolerateSlowStart } from './lab-manifests.ts';
 
 const localPathDir = fileURLToPath(new URL('test/fixtures/local-path', import.meta.url));
 
@@ -37,5 +37,19 @@ describe('the custom resources', () => {
     expect(cdiCr('10.88.0.1:5000')).toMatchObject({
       spec: { config: { insecureRegistries: ['10.88.0.1:5000'] } },
     });
+  });
+});
+
+describe('tolerateSlowStart', () => {
+  it("gives virt-operator's probes 30 failures and one replica, and leaves other objects alone", () => {
+    const manifest = [
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: virt-operator}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: virt-operator\n        livenessProbe: {failureThreshold: 3}\n        readinessProbe: {failureThreshold: 3}\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other}\nspec: {replicas: 2}\n',
+    ].join('---\n');
+    const docs = parseAllDocuments(tolerateSlowStart(manifest)).map((d) => d.toJS());
+    expect(docs[0].spec.replicas).toBe(1);
+    expect(docs[0].spec.template.spec.containers[0].livenessProbe.failureThreshold).toBe(30);
+    expect(docs[0].spec.template.spec.containers[0].readinessProbe.failureThreshold).toBe(30);
+    expect(docs[1].spec.replicas).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import { labVersions } from './lab-versions.ts';
 
 // The lab's manifests, rendered the way each upstream release renders its own: KubeVirt's
@@ -49,7 +49,7 @@ export async function renderKubevirtOperator(input: ManifestInput): Promise<stri
     );
     const stage = path.join(work, 'kubevirt-operator.yaml.in');
     await writeFile(stage, included);
-    return await run(
+    const rendered = await run(
       templator,
       [
         '--process-vars',
@@ -69,9 +69,40 @@ export async function renderKubevirtOperator(input: ManifestInput): Promise<stri
       ],
       'manifest-templator --process-vars',
     );
+    return tolerateSlowStart(rendered);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+// virt-operator parses KubeVirt's generated CRD validations at start: 5-6 s of CPU, 37 s of wall
+// time at a load of 50 on these 2-core hosts, beyond its probes' 5 s + 3 x 10 s, so the kubelet
+// killed it before it ever listened. The lab's operator gets 30 failures (5 min) to start, and
+// one replica (there is one node to put it on).
+export function tolerateSlowStart(manifest: string): string {
+  interface Probe {
+    failureThreshold?: number;
+  }
+  interface Doc {
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: {
+      replicas?: number;
+      template?: { spec?: { containers?: Array<{ livenessProbe?: Probe; readinessProbe?: Probe }> } };
+    };
+  }
+  const docs = parseAllDocuments(manifest)
+    .map((doc) => doc.toJS() as Doc | null)
+    .filter((doc): doc is Doc => Boolean(doc));
+  for (const doc of docs) {
+    if (doc.kind !== 'Deployment' || doc.metadata?.name !== 'virt-operator' || !doc.spec) continue;
+    doc.spec.replicas = 1;
+    for (const container of doc.spec.template?.spec?.containers ?? []) {
+      if (container.livenessProbe) container.livenessProbe.failureThreshold = 30;
+      if (container.readinessProbe) container.readinessProbe.failureThreshold = 30;
+    }
+  }
+  return docs.map((doc) => `---\n${stringify(doc)}`).join('');
 }
 
 // The KubeVirt CR of the lab: software emulation (these hosts' /dev/kvm runs no stock guest

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import path from 'node:path';
-import { InfrastructureError } from '../errors.ts';
-import { repoRoot } from '../system/paths.ts';
+import { InfrastructureError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
 
 // The lab's mirror: the deploy cell's own mirror stops when its run ends, but the nodes keep
 // pulling (KubeVirt's launcher for every VM, CDI's importer), from the ports the cell told them.

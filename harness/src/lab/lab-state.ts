@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir } from '../system/paths.ts';
+import { stateDir } from '../host/paths.ts';
 
 // What `kvmatrix lab up` leaves for `lab status`, `lab down` and the kubevirt provider: the kept
 // cell whose podman nodes carry the management cluster, its kubeconfig, the mirror process that

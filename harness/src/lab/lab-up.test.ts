@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { goldenImageCron } from './lab-up.ts';
 
 describe('goldenImageCron', () => {

@@ -4,16 +4,17 @@ import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 import { artifactDir, resolveRelease } from '../artifacts/build-artifacts.ts';
 import { readManifest } from '../artifacts/manifest.ts';
-import { createProgress as createBuildProgress } from '../artifacts/progress.ts';
-import { KvError, UsageError } from '../errors.ts';
+import { KvError, UsageError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
+import { createLineProgress, createProgress } from '../host/progress.ts';
+import { sshRun } from '../host/ssh.ts';
 import { readMatrix } from '../matrix/read-matrix.ts';
 import { resolveCellByName } from '../matrix/resolve-cell.ts';
+import { sshTargetOf } from '../providers/provider.ts';
 import { createProvider } from '../providers/registry.ts';
+import { writeCellReports } from '../report/io/write-cell-reports.ts';
 import { executeCell } from '../run/execute-cell.ts';
-import { createProgress } from '../run/progress.ts';
 import { loadRunState } from '../run/run-state.ts';
-import { sshRun } from '../run/ssh.ts';
-import { repoRoot } from '../system/paths.ts';
 import { buildLabBinaries } from './build-lab-binaries.ts';
 import { buildLabImages } from './build-lab-images.ts';
 import { ensureGoldenDisk } from './golden-disk.ts';
@@ -70,7 +71,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   // The lab's own artifacts and the cluster do not depend on each other: built side by side
   // (a cold build of KubeVirt and CDI takes far longer than the deploy cell).
-  const progress = createBuildProgress('lab');
+  const progress = createLineProgress('lab');
   const artifacts = (async () => {
     const built = await timed('binaries', () => buildLabBinaries({ progress }));
     await timed('images', () => buildLabImages(progress));
@@ -93,6 +94,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
         signal: opts.signal,
         progress: createProgress(),
       });
+      await writeCellReports(labStateDir('deploy'), record);
       if (record.outcome !== 'passed') {
         throw new KvError('INFRASTRUCTURE', `the lab's deploy cell ${cellName} ${record.outcome}`, {
           hint: `its reports are in ${labStateDir('deploy')}; kvmatrix down ${cellName} removes what it left`,
@@ -143,7 +145,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   // container's root to be a shared mount (kind's entrypoint does the same).
   await timed('nodes', async () => {
     for (const machine of run.machines) {
-      const r = await sshRun(machine, 'mount --make-rshared /', 30_000);
+      const r = await sshRun(sshTargetOf(machine), 'mount --make-rshared /', { timeoutMs: 30_000 });
       if (r.exitCode !== 0)
         throw new KvError('INFRASTRUCTURE', `${machine.name}: mount --make-rshared /: ${r.stderr}`);
     }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { ANSIBLE_LINT_FILES } from './ansible-projects.ts';
 
 // Where our own configurations live; used when the linted repository brings none of its own.

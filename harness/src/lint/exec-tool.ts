@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import type { LintToolId } from './finding.ts';
 
 // A tool that started but could not do its job (crashed, was killed, printed what it never

@@ -6,7 +6,7 @@ import { parse, type TestSuites } from 'junit2json';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/commands/capture-output.ts';
 import { reportError } from '../cli/main.ts';
-import { ToolMissingError } from '../errors.ts';
+import { ToolMissingError } from '../contracts/errors.ts';
 import { runLint } from './run-lint.ts';
 
 const fixtures = fileURLToPath(new URL('./test/fixtures/', import.meta.url));

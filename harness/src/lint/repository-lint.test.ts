@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { formatSummary } from './report-summary.ts';
 import { exitStatusOf, runLint } from './run-lint.ts';
 

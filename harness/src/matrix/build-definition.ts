@@ -1,3 +1,4 @@
+import type { NodeRole } from '../contracts/machine.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import type {
   Axis,
@@ -6,7 +7,6 @@ import type {
   Layout,
   MatrixDefaults,
   MatrixDefinition,
-  NodeRole,
   PipelineSettings,
   ScenarioDefinition,
   Selector,

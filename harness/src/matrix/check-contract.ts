@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { formatLocation, MatrixError } from '../errors.ts';
+import { formatLocation, MatrixError } from '../contracts/errors.ts';
 import type { LoadedMatrix } from './load-matrix.ts';
 import type { PlaybookContract } from './playbook-contract.ts';
 

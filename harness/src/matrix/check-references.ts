@@ -1,4 +1,4 @@
-import { MatrixError } from '../errors.ts';
+import { MatrixError } from '../contracts/errors.ts';
 import type { MatrixDefinition } from './model.ts';
 import type { KeyPath, YamlSource } from './yaml-source.ts';
 

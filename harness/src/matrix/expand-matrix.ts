@@ -1,4 +1,4 @@
-import { MatrixError, type SourceLocation } from '../errors.ts';
+import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 import { createCellNamer } from './cell-name.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import { matchesSelector } from './match-selector.ts';

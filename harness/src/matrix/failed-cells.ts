@@ -1,4 +1,4 @@
-import type { FlakeHistory } from '../report/flake-history.ts';
+import type { FlakeHistory } from '../contracts/flake-history.ts';
 
 // The cells whose latest run in the flake history was a product failure, most recent first:
 // what a `failed` seed puts at the start of a covering set. Pure.

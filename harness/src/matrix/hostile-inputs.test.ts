@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MatrixError } from '../errors.ts';
+import type { MatrixError } from '../contracts/errors.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import { loadMatrix } from './load-matrix.ts';
 import { readMatrix } from './read-matrix.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MatrixError } from '../errors.ts';
+import { MatrixError } from '../contracts/errors.ts';
 import { generatePipelines } from '../pipeline/generate-pipelines.ts';
 import { loadMatrix } from './load-matrix.ts';
 import { resolveCell } from './resolve-cell.ts';

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import matrixSchema from '../../../matrix/schema/matrix.schema.json' with { type: 'json' };
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { loadMatrix } from './load-matrix.ts';
 import {
   loadError,

@@ -1,4 +1,4 @@
-import { MatrixError, type SourceLocation } from '../errors.ts';
+import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 import { buildDefinition } from './build-definition.ts';
 import { checkCellsResolve } from './check-cells.ts';
 import { checkReferences } from './check-references.ts';

@@ -1,9 +1,8 @@
 // The matrix model as the rest of kvmatrix sees it once loaded and validated. The YAML shape is
 // defined by matrix/schema/matrix.schema.json; the loader turns it into these types.
 
-// `managed`: a machine the harness leaves to the operator under test (layout `mgmt-*`): left out of
-// the inventory; its other roles are the ones it plays in the operator's workload cluster.
-export type NodeRole = 'control-plane' | 'worker' | 'etcd' | 'managed';
+import type { CheckId } from '../contracts/check-ids.ts';
+import type { MachineSize, NodeRole } from '../contracts/machine.ts';
 
 // One value of one axis (an OS, a Kubernetes version, ...). `vars` reach the Ansible inventory.
 export interface AxisValue {
@@ -57,15 +56,6 @@ export type StepKind =
   | 'operator-scale'
   | 'operator-delete';
 
-export type CheckId =
-  | 'apiserver'
-  | 'nodes-ready'
-  | 'system-pods'
-  | 'pod-network'
-  | 'service-dns'
-  | 'e2e'
-  | 'conformance';
-
 // One step of a scenario: a playbook entry with its --limit and extra variables, then checks.
 export interface Step {
   id: string;
@@ -83,12 +73,6 @@ export interface Scenario {
   id: string;
   description?: string;
   steps: Step[];
-}
-
-export interface MachineSize {
-  cpus: number;
-  memoryMiB: number;
-  diskGiB: number;
 }
 
 export interface CellOverrides {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError, type SourceLocation } from '../errors.ts';
+import { KvError, type SourceLocation } from '../contracts/errors.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
 // What the deployment code accepts, read from the playbooks themselves rather than from a copy

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { loadMatrix } from './load-matrix.ts';
 import { hostsReached } from './playbook-graph.ts';
 import { createPlaybookImpact } from './playbook-impact.ts';

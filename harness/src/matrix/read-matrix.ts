@@ -1,16 +1,19 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError, MatrixError } from '../errors.ts';
+import { fileURLToPath } from 'node:url';
+import { KvError, MatrixError } from '../contracts/errors.ts';
 import { listTrackedFiles } from '../git/changed-files.ts';
-import { repoRoot } from '../system/paths.ts';
 import { checkChangeImpactGlobs, checkPlaybookContract } from './check-contract.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
 import { readPlaybookContract } from './playbook-contract.ts';
 
-// The shipped matrix; KVMATRIX_MATRIX or --matrix point elsewhere.
+// The shipped matrix (found from this file, as validate-schema finds the schema, so the core needs
+// no host layer); KVMATRIX_MATRIX or --matrix point elsewhere.
+const shippedMatrix = fileURLToPath(new URL('../../../matrix/matrix.yaml', import.meta.url));
+
 export function defaultMatrixFile(): string {
-  return process.env.KVMATRIX_MATRIX ?? path.join(repoRoot, 'matrix', 'matrix.yaml');
+  return process.env.KVMATRIX_MATRIX ?? shippedMatrix;
 }
 
 // The I/O edge of the matrix core: reads the file, then hands the text to the pure loader.

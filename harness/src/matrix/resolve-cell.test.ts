@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 import { loadMatrix } from './load-matrix.ts';
 import { resolveCellByName } from './resolve-cell.ts';
 import { loadSmall, readRepoFile, shippedMatrixFile } from './test-helpers.ts';

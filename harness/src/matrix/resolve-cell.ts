@@ -1,4 +1,4 @@
-import { KvError, MatrixError } from '../errors.ts';
+import { KvError, MatrixError } from '../contracts/errors.ts';
 import type { LoadedMatrix } from './load-matrix.ts';
 import type { AxisValue, LayoutNode, MatrixCell, ResolvedCell, Step } from './model.ts';
 

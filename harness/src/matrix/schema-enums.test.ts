@@ -2,8 +2,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import matrixSchema from '../../../matrix/schema/matrix.schema.json' with { type: 'json' };
-import { CHECK_ORDER, checks } from '../run/checks/index.ts';
-import { repoRoot } from '../system/paths.ts';
+import { checks } from '../checks/index.ts';
+import { CHECK_IDS } from '../contracts/check-ids.ts';
+import { repoRoot } from '../host/paths.ts';
 
 // The schema's lists of entry playbooks, checks and node roles are checked against what the
 // repository has, both ways: a new entry playbook or check that the schema does not list fails
@@ -18,7 +19,7 @@ describe('the schema enums against the repository', () => {
 
   it('lists exactly the checks the runner implements, in the order they run', () => {
     expect([...step.checks.items.enum].sort()).toEqual(Object.keys(checks).sort());
-    expect([...step.checks.items.enum].sort()).toEqual([...CHECK_ORDER].sort());
+    expect([...step.checks.items.enum].sort()).toEqual([...CHECK_IDS].sort());
   });
 
   it('lets a scale step add or remove only roles a layout machine can have', () => {

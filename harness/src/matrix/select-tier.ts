@@ -1,5 +1,6 @@
-import { MatrixError, UsageError } from '../errors.ts';
+import { MatrixError, UsageError } from '../contracts/errors.ts';
 import { type CoverageFigures, type CoverRequest, coverCells } from './cover-cells.ts';
+import { coverPairs } from './cover-pairs.ts';
 import type { LoadedMatrix } from './load-matrix.ts';
 import { matchesSelector } from './match-selector.ts';
 import type { MatrixCell, MatrixDefinition, Tier } from './model.ts';

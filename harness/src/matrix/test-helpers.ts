@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MatrixError } from '../errors.ts';
-import { repoRoot } from '../system/paths.ts';
+import { MatrixError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
 import { type LoadedMatrix, loadMatrix } from './load-matrix.ts';
 
 // Shared by the matrix tests: the fixture and shipped matrices as text, and a way to get the

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import matrixSchema from '../../../matrix/schema/matrix.schema.json' with { type: 'json' };
-import { MatrixError } from '../errors.ts';
+import { MatrixError } from '../contracts/errors.ts';
 import type { KeyPath, YamlSource } from './yaml-source.ts';
 
 // The published schema (matrix/schema/matrix.schema.json) is the one definition of the file's

@@ -10,8 +10,8 @@ import {
   type LineCounter,
   type Node,
 } from 'yaml';
-import { MatrixError } from '../errors.ts';
-import { quoteValue } from '../system/safe-text.ts';
+import { MatrixError } from '../contracts/errors.ts';
+import { quoteValue } from '../contracts/safe-text.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 
 // The checks that keep a hostile matrix file from hanging or crashing the loader, run on the

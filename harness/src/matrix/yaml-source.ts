@@ -8,10 +8,11 @@ import {
   LineCounter,
   type Node,
   Parser,
+  parseDocument,
   visit,
   YAMLParseError,
 } from 'yaml';
-import { MatrixError, type SourceLocation } from '../errors.ts';
+import { MatrixError, type SourceLocation } from '../contracts/errors.ts';
 import { MATRIX_LIMITS } from './input-limits.ts';
 import { checkDocumentLimits, checkTokenLimits } from './yaml-limits.ts';
 

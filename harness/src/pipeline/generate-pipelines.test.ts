@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { MatrixError } from '../errors.ts';
+import { MatrixError } from '../contracts/errors.ts';
+import { repoRoot } from '../host/paths.ts';
 import { loadMatrix } from '../matrix/load-matrix.ts';
 import {
   loadSmall,
@@ -11,7 +12,6 @@ import {
   shippedMatrixFile,
   smallMatrixFile,
 } from '../matrix/test-helpers.ts';
-import { repoRoot } from '../system/paths.ts';
 import { generatePipelines } from './generate-pipelines.ts';
 import { planShards } from './plan-shards.ts';
 import { validateGitlabCi } from './test/gitlab-ci-schema.ts';

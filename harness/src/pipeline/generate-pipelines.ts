@@ -1,3 +1,4 @@
+import type { PipelinePlan } from '../contracts/plan.ts';
 import { describeCoverage } from '../matrix/cover-cells.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
@@ -70,7 +71,7 @@ export function generatePipelines(matrix: LoadedMatrix, request: GenerateRequest
       reasons,
     }),
   }));
-  const plan = {
+  const plan: PipelinePlan = {
     tier: tier.id,
     strategy: tier.strategy,
     matrix: matrixFile,

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../host/paths.ts';
 import { loadMatrix } from '../matrix/load-matrix.ts';
 import { readRepoFile, shippedMatrixFile } from '../matrix/test-helpers.ts';
-import { repoRoot } from '../system/paths.ts';
 import { generatePipelines } from './generate-pipelines.ts';
 import { makeCiCheckout, runGitlabJob, runGitlabJobWithRetry } from './test/ci-checkout.ts';
 
@@ -98,7 +98,7 @@ describe.runIf(process.env.KVMATRIX_TEST_CI_CELL === '1')('a generated cell job 
     timeout: 3_600_000,
   }, async () => {
     const { serveArtifacts } = await import('../artifacts/serve.ts');
-    const { cacheDir } = await import('../system/paths.ts');
+    const { cacheDir } = await import('../host/paths.ts');
     const mirror = await serveArtifacts({ host: '127.0.0.1', versions: ['1.34'] });
     const jobCache = await mkdtemp(path.join(tmpdir(), 'kvmatrix-ci-cache-'));
     await symlink(cacheDir('images'), path.join(jobCache, 'images'));

@@ -1,4 +1,4 @@
-import { MatrixError } from '../errors.ts';
+import { MatrixError } from '../contracts/errors.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
 

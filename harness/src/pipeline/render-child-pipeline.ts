@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, type Pair, type Scalar } from 'yaml';
+import { documentToSafeYaml, yamlQuoted } from '../contracts/safe-yaml.ts';
 import type { LoadedMatrix } from '../matrix/load-matrix.ts';
 import type { MatrixCell } from '../matrix/model.ts';
-import { documentToSafeYaml, yamlQuoted } from '../system/safe-yaml.ts';
 import { PARALLEL_MATRIX_MAX } from './plan-shards.ts';
 
 // What every cell job runs. `kvmatrix run` exits 0 (passed), 1 (product failure), 2 (usage or

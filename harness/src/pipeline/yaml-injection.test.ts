@@ -3,10 +3,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { stringifySafeYaml } from '../contracts/safe-yaml.ts';
+import { repoRoot } from '../host/paths.ts';
 import { loadSmall, replaceOnce } from '../matrix/test-helpers.ts';
-import { renderInventory } from '../providers/common/inventory.ts';
-import { repoRoot } from '../system/paths.ts';
-import { stringifySafeYaml } from '../system/safe-yaml.ts';
+import { renderInventory } from '../providers/local/inventory.ts';
 import { generatePipelines } from './generate-pipelines.ts';
 
 // A YAML 1.1 reader (libyaml, GitLab's; PyYAML, Ansible's and cloud-init's) takes NEL, U+2028 and

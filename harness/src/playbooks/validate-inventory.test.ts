@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { repoRoot, toolEnv } from '../system/paths.ts';
+import { repoRoot, toolEnv } from '../host/paths.ts';
 
 // The playbooks' fail-early contract: a bad variable stops an entry playbook in its validation
 // play, with a message naming the variable, before any task of another play runs. Real

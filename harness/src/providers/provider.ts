@@ -1,19 +1,6 @@
-import type { MachineSize, NodeRole } from '../matrix/model.ts';
-
-// Who a set of machines belongs to. Every resource a provider creates carries these as labels
-// (or names), so it can be found and reaped after the run that made it is gone.
-export interface RunIdentity {
-  runId: string;
-  cell: string;
-  pipeline?: string;
-  job?: string;
-}
-
-export interface MachineSpec extends MachineSize {
-  name: string;
-  roles: NodeRole[];
-  os: string;
-}
+import type { MachineSpec, RunIdentity } from '../contracts/machine.ts';
+import type { PhaseTiming } from '../contracts/result-record.ts';
+import type { SshTarget } from '../host/ssh.ts';
 
 // A machine the provider has made ready: reachable by SSH, with its address on the private
 // network that the inventory uses. `facts` reach the inventory as host variables (for example
@@ -28,11 +15,9 @@ export interface Machine {
   facts: Record<string, unknown>;
 }
 
-export interface PhaseTiming {
-  phase: string;
-  machine?: string;
-  startedAt: string;
-  durationMs: number;
+// How the host reaches a machine over SSH.
+export function sshTargetOf(machine: Machine): SshTarget {
+  return { host: machine.sshHost, port: machine.sshPort, user: machine.sshUser, keyFile: machine.sshKeyFile };
 }
 
 export interface UpRequest {

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../contracts/errors.ts';
 import type { Provider } from './provider.ts';
 
 // The providers kvmatrix knows, by name, in the order `auto` tries them (fastest first). Each is

@@ -1,5 +1,6 @@
-import { KvError } from '../errors.ts';
-import type { MachineSpec, PreflightCheck, Provider } from './provider.ts';
+import { KvError } from '../contracts/errors.ts';
+import type { MachineSpec } from '../contracts/machine.ts';
+import type { PreflightCheck, Provider } from './provider.ts';
 import { autoOrder, createProvider } from './registry.ts';
 
 export interface ProviderChoice {

@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.ts';
-import { stateDir } from '../system/paths.ts';
-import type { Machine, RunIdentity } from './provider.ts';
+import { UsageError } from '../contracts/errors.ts';
+import type { RunIdentity } from '../contracts/machine.ts';
+import { stateDir } from '../host/paths.ts';
+import type { Machine } from './provider.ts';
 
 // A named set of machines made by `kvmatrix vms up`, kept until `kvmatrix vms down`.
 export interface VmSet {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../results/result-record.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { buildPipelineReport, decideStatus } from './build-report.ts';
 import { addRunsToHistory, createFlakeHistory } from './flake-history.ts';
 import { loadFixtureReport } from './test/pipeline-fixture.ts';

@@ -1,19 +1,10 @@
-import type { ResultRecord } from '../results/result-record.ts';
+import type { FlakeHistory } from '../contracts/flake-history.ts';
+import type { PlanCell } from '../contracts/plan.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { collectRuns } from './cell-evidence.ts';
 import { findFirstFailure } from './first-failure.ts';
-import {
-  DEFAULT_QUARANTINE_POLICY,
-  type FlakeHistory,
-  type QuarantinePolicy,
-  suggestQuarantines,
-} from './flake-history.ts';
-import {
-  CELL_STATUSES,
-  type CellReport,
-  type CellStatus,
-  type PipelineReport,
-  type PlanCell,
-} from './model.ts';
+import { DEFAULT_QUARANTINE_POLICY, type QuarantinePolicy, suggestQuarantines } from './flake-history.ts';
+import { CELL_STATUSES, type CellReport, type CellStatus, type PipelineReport } from './model.ts';
 
 export interface BuildReportInput {
   records: ResultRecord[];

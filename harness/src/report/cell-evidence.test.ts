@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { selectTier } from '../matrix/select-tier.ts';
 import { loadSmall } from '../matrix/test-helpers.ts';
-import type { ResultRecord } from '../results/result-record.ts';
 import { buildMatrixEvidence } from './cell-evidence.ts';
 import { addRunsToHistory, createFlakeHistory } from './flake-history.ts';
 import { formatMatrixStatus } from './format-status.ts';

@@ -1,6 +1,6 @@
+import type { FlakeHistory, RunEntry } from '../contracts/flake-history.ts';
+import type { CellOutcome, ResultRecord } from '../contracts/result-record.ts';
 import type { Axis, MatrixCell } from '../matrix/model.ts';
-import type { CellOutcome, ResultRecord } from '../results/result-record.ts';
-import type { FlakeHistory, RunEntry } from './flake-history.ts';
 
 // Where each cell, and each axis value, last passed and last failed: the evidence behind a matrix
 // that promises a cell can run. Built from result records (this machine's runs, a pipeline's

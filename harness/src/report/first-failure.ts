@@ -1,4 +1,4 @@
-import type { ResultRecord } from '../results/result-record.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { toOneLine } from './format.ts';
 import type { FirstFailure } from './model.ts';
 

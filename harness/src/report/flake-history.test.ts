@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../results/result-record.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import {
   addRunsToHistory,
   createFlakeHistory,

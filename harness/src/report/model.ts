@@ -1,5 +1,5 @@
+import type { ResultRecord } from '../contracts/result-record.ts';
 import type { MatrixCell } from '../matrix/model.ts';
-import type { ResultRecord } from '../results/result-record.ts';
 import type { RunEvidence } from './cell-evidence.ts';
 
 // What a reviewer needs to know about one cell of a pipeline. Derived only from result records,
@@ -102,8 +102,6 @@ export interface PipelineReport {
   totalDurationMs: number;
   suggestions: QuarantineSuggestion[];
 }
-
-export type PlanCell = Pick<MatrixCell, 'name' | 'axes' | 'scenario' | 'quarantine'>;
 
 export function isBlocking(status: CellStatus): boolean {
   return BLOCKING_STATUSES.has(status);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 import { renderHtml } from './render-html.ts';
 import { loadFixtureReport } from './test/pipeline-fixture.ts';
 

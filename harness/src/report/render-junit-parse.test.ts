@@ -1,6 +1,6 @@
 import { parse } from 'junit2json';
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../results/result-record.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
 import { renderJunit } from './render-junit.ts';
 
 const record: ResultRecord = {

@@ -1,4 +1,10 @@
-import type { CheckResult, Outcome, ResultRecord, SpecResult, StepResult } from '../results/result-record.ts';
+import type {
+  CheckResult,
+  Outcome,
+  ResultRecord,
+  SpecResult,
+  StepResult,
+} from '../contracts/result-record.ts';
 import type { CellReport, PipelineReport } from './model.ts';
 
 // JUnit XML as GitLab's test report widget reads it (artifacts:reports:junit): one testsuite per

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { Machine } from '../providers/provider.ts';
-import { sshRun } from './ssh.ts';
+import { sshRun } from '../host/ssh.ts';
+import { type Machine, sshTargetOf } from '../providers/provider.ts';
 
 const UNITS = ['kubelet', 'containerd', 'etcd', 'crio', 'flanneld'];
 
@@ -31,9 +31,9 @@ export async function dumpCluster(
   for (const machine of machines) {
     const units = UNITS.map((u) => `-u ${u}`).join(' ');
     const r = await sshRun(
-      machine,
+      sshTargetOf(machine),
       `journalctl --no-pager -o short-precise ${units} 2>&1 | tail -n 20000`,
-      60_000,
+      { timeoutMs: 60_000 },
     );
     const file = path.join(outDir, `journal-${machine.name}.log`);
     await writeFile(file, r.exitCode === 0 ? r.stdout : `ssh failed (${r.exitCode}): ${r.stderr}\n`);
@@ -45,14 +45,4 @@ export async function dumpCluster(
     written.push(file);
   }
   return written;
-}
-
-// Fetches the admin kubeconfig from the first control-plane node and points it at that node's
-// address, which the harness can reach on the provider's private network.
-export async function fetchKubeconfig(machine: Machine, file: string): Promise<boolean> {
-  const r = await sshRun(machine, 'cat /etc/kubernetes/admin.conf', 30_000);
-  if (r.exitCode !== 0) return false;
-  const text = r.stdout.replace(/server: https:\/\/[^\s]+/, `server: https://${machine.address}:6443`);
-  await writeFile(file, text, { mode: 0o600 });
-  return true;
 }

@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useScratchDir } from '../system/test/scratch-dir.ts';
+import type { Progress } from '../host/progress.ts';
+import { useScratchDir } from '../host/test/scratch-dir.ts';
 import { clearEarlierRun } from './earlier-run.ts';
-import type { Progress } from './progress.ts';
 import { loadRunState, type RunState, runDir, saveRunState } from './run-state.ts';
 
 const quiet: Progress = { info() {}, begin() {}, detail() {}, end() {}, close() {} };

@@ -1,7 +1,7 @@
-import { KvError } from '../errors.ts';
-import { isOwnerAlive } from '../providers/common/run-labels.ts';
+import { KvError } from '../contracts/errors.ts';
+import { isOwnerAlive } from '../host/labels.ts';
+import type { Progress } from '../host/progress.ts';
 import { createProvider } from '../providers/registry.ts';
-import type { Progress } from './progress.ts';
 import { loadRunState, type RunState, removeRunState } from './run-state.ts';
 
 // Refuses a run state whose harness process is still alive (a fresh run or a --from-step alike).

@@ -1,14 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { remoteMirrorFromEnv } from '../artifacts/remote-mirror.ts';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
+import type { ResultRecord } from '../contracts/result-record.ts';
+import type { Progress } from '../host/progress.ts';
 import type { ResolvedCell } from '../matrix/model.ts';
 import type { Provider } from '../providers/provider.ts';
-import { renderJunit } from '../report/render-junit.ts';
-import { renderCellMarkdown } from '../results/cell-summary.ts';
-import type { ResultRecord } from '../results/result-record.ts';
 import { assertNotRunning, clearEarlierRun } from './earlier-run.ts';
-import type { Progress } from './progress.ts';
 import { runCell } from './run-cell.ts';
 import { runArtifactServices } from './run-services.ts';
 import { requireRunState } from './run-state.ts';
@@ -23,8 +21,9 @@ export interface ExecuteCellOptions {
   progress: Progress;
 }
 
-// Runs one resolved cell with the real mirror and writes its reports (result.json, junit.xml,
-// summary.md) into `artifactsOut`. Shared by `kvmatrix run` and `kvmatrix gate`.
+// Runs one resolved cell with the real mirror, its logs and dumps going to `artifactsOut`, and
+// returns its record; the caller hands it to the reports (report/io/write-cell-reports.ts).
+// Shared by `kvmatrix run` and `kvmatrix gate`.
 export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecord> {
   const { cell } = opts;
   let resume: { state: Awaited<ReturnType<typeof requireRunState>>; fromStep: string } | undefined;
@@ -64,15 +63,7 @@ export async function executeCell(opts: ExecuteCellOptions): Promise<ResultRecor
   });
   // The cell's own time limit is a product failure, not an interruption by the user or CI.
   if (timeout.aborted && !opts.signal.aborted && record.outcome === 'interrupted') record.outcome = 'failed';
-  await writeCellReports(opts.artifactsOut, record);
   return record;
-}
-
-export async function writeCellReports(dir: string, record: ResultRecord): Promise<void> {
-  record.artifacts.push('result.json', 'junit.xml', 'summary.md');
-  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(record, null, 2)}\n`);
-  await writeFile(path.join(dir, 'junit.xml'), renderJunit(record));
-  await writeFile(path.join(dir, 'summary.md'), renderCellMarkdown(record));
 }
 
 // The GitLab job this run belongs to, from GitLab's predefined CI/CD variables.

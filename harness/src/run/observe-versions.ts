@@ -2,7 +2,7 @@ import { CoreV1Api, KubeConfig, type V1NodeSystemInfo } from '@kubernetes/client
 import { execa } from 'execa';
 import { artifactDir } from '../artifacts/build-artifacts.ts';
 import { readManifest } from '../artifacts/manifest.ts';
-import { repoRoot } from '../system/paths.ts';
+import { repoRoot } from '../host/paths.ts';
 
 // The versions of everything a cell ran, for its record and the release report: the artifact
 // set's components (built from source at these versions), the harness commit, and what the

@@ -1,9 +1,10 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../errors.ts';
-import type { Machine, RunIdentity } from '../providers/provider.ts';
-import { checkPathName } from '../system/path-name.ts';
-import { stateDir } from '../system/paths.ts';
+import { KvError } from '../contracts/errors.ts';
+import type { RunIdentity } from '../contracts/machine.ts';
+import { checkPathName } from '../host/path-name.ts';
+import { stateDir } from '../host/paths.ts';
+import type { Machine } from '../providers/provider.ts';
 
 // What a run leaves on disk so that `kvmatrix ssh`, `kvmatrix down` and `--from-step` can find
 // its machines again. Written before the provider creates anything, removed after `down`.

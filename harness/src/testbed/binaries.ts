@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { artifactDir } from '../artifacts/build-artifacts.ts';
 import { findRelease } from '../artifacts/versions.ts';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 
 // Where the testbed takes its binaries from: KUBEBUILDER_ASSETS (the envtest layout: etcd,
 // kube-apiserver, kubectl in one directory) when set, else the artifact set of the requested

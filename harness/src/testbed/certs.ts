@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ToolMissingError } from '../errors.ts';
+import { ToolMissingError } from '../contracts/errors.ts';
 
 // The PKI of a throw-away control plane, made with the openssl command (node:crypto cannot issue
 // X.509 certificates): a CA, the apiserver's serving certificate for loopback, an admin client

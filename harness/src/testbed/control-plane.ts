@@ -4,14 +4,14 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createProgress, type ProgressReporter } from '../artifacts/progress.ts';
 import { currentMinor } from '../artifacts/versions.ts';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
+import { claimPort } from '../host/ports.ts';
+import { type ManagedProcess, startProcess, tailLog } from '../host/processes.ts';
+import { createLineProgress, type ProgressReporter } from '../host/progress.ts';
 import { findControlPlaneBinaries } from './binaries.ts';
 import { type ControlPlanePki, createPki, renderAdminKubeconfig } from './certs.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs } from './component-args.ts';
-import { claimPort } from './ports.ts';
-import { type ManagedProcess, startProcess, tailLog } from './processes.ts';
 import {
   reapOrphanedTestbeds,
   type TestbedState,
@@ -45,7 +45,7 @@ export interface ControlPlane {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const progress = options.progress ?? createProgress('testbed');
+  const progress = options.progress ?? createLineProgress('testbed');
   const attached = options.attached ?? true;
   const reaped = await reapOrphanedTestbeds();
   if (reaped) progress(`reaped ${reaped} control plane(s) left behind by dead processes`);

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { KvError } from '../errors.ts';
+import { KvError } from '../contracts/errors.ts';
 
 // For tests: the kubeconfig of the shared test control plane, or a failure that says why there is
 // none (binaries not built, KVMATRIX_TESTBED=off).

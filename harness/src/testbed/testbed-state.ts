@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir } from '../system/paths.ts';
-import { isRunning, readCommandLine, stopProcess } from './processes.ts';
+import { stateDir } from '../host/paths.ts';
+import { isRunning, readCommandLine, stopProcess } from '../host/processes.ts';
 
 // One JSON file per running control plane under stateDir('testbed'): what `kvmatrix testbed down`
 // stops, and what the next start reaps when the process that owned an attached control plane

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createProgress } from '../artifacts/progress.ts';
-import { isKvError } from '../errors.ts';
+import { isKvError } from '../contracts/errors.ts';
+import { createLineProgress } from '../host/progress.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 
 // Vitest global setup: one real control plane (etcd + kube-apiserver + kube-controller-manager)
@@ -68,7 +68,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   const started = Date.now();
   try {
-    plane = await startControlPlane({ progress: createProgress('testbed') });
+    plane = await startControlPlane({ progress: createLineProgress('testbed') });
   } catch (error) {
     const reason = isKvError(error) && error.hint ? `${error.message} (${error.hint})` : String(error);
     process.stderr.write(`testbed: not started: ${reason}\n`);

@@ -32,7 +32,7 @@ describe('renderInventory', () => {
     });
     expect(Object.keys(inv.children.kube_control_plane.hosts)).toEqual(['cp1']);
     expect(Object.keys(inv.children.kube_node.hosts)).toEqual(['w1']);
-    expect(inv.children.k8s_cluster.children).toEqual({ kube_control_plane: {}, kube_node: {} });
+    expect(inv.children.k8s_cluster.children).toEqual({ kube_control_plane: null, kube_node: null });
     // Stacked etcd: the playbooks take a non-empty etcd group for external etcd members.
     expect(inv.children.etcd).toBeUndefined();
     expect(inv.vars).toMatchObject({

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { buildArtifacts } from '../../artifacts/build-artifacts.ts';
 import { buildRuntimeArtifacts } from '../../artifacts/build-runtime.ts';
-import { createProgress } from '../../artifacts/progress.ts';
 import { publishArtifacts } from '../../artifacts/publish-artifacts.ts';
 import { runtimeReleases } from '../../artifacts/runtime-versions.ts';
 import { serveArtifacts } from '../../artifacts/serve.ts';
 import { currentMinor, kubernetesReleases } from '../../artifacts/versions.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import { createLineProgress } from '../../host/progress.ts';
 
 function parsePort(value: string): number {
   const port = Number.parseInt(value, 10);
@@ -151,7 +151,7 @@ export function registerArtifactsCommand(program: Command): void {
         url: opts.to,
         ...(token ? { token } : {}),
         force: opts.force,
-        progress: createProgress('publish'),
+        progress: createLineProgress('publish'),
       });
       for (const o of outcomes)
         process.stdout.write(`v${o.version}\t${o.action}\t${o.bytes} bytes\t${o.reason}\n`);

@@ -6,7 +6,7 @@ import {
   localCiImageTag,
   pushCiImage,
 } from '../../ci/ci-image.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
+import { createLineProgress } from '../../host/progress.ts';
 
 // `kvmatrix ci-image`: the CI job image the pipelines name through KVMATRIX_CI_IMAGE.
 export function registerCiImageCommand(program: Command): void {
@@ -24,7 +24,7 @@ export function registerCiImageCommand(program: Command): void {
     .option('--push <reference>', 'then push it, e.g. registry.example.com/group/kvmatrix/ci:<tag>')
     .option('--dest-tls-verify <bool>', 'skopeo --dest-tls-verify for --push', 'true')
     .action(async (opts: { force: boolean; push?: string; destTlsVerify: string }) => {
-      const log = stderrLog('ci-image');
+      const log = createLineProgress('ci-image');
       const built = await buildCiImage({ force: opts.force, log });
       log(
         `${built.tag}: ${built.built ? 'built' : 'cached'} in ${built.seconds.toFixed(0)} s, ` +
@@ -44,7 +44,7 @@ export function registerCiImageCommand(program: Command): void {
     .option('--push <reference>', 'then push it, e.g. registry.example.com/group/kvmatrix/kvmatrix-app:<tag>')
     .option('--dest-tls-verify <bool>', 'skopeo --dest-tls-verify for --push', 'true')
     .action(async (opts: { push?: string; destTlsVerify: string }) => {
-      const log = stderrLog('ci-image');
+      const log = createLineProgress('ci-image');
       const built = await buildAppImage({ log });
       log(`${built.tag}: ${built.built ? 'built' : 'cached'} on ${built.base}`);
       if (opts.push) {

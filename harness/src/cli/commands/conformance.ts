@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { listConformanceSet, renderConformanceListing } from '../../run/checks/conformance-list.ts';
+import { listConformanceSet, renderConformanceListing } from '../../checks/conformance-list.ts';
 
 interface ListFlags {
   kubernetes: string;

@@ -1,15 +1,17 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { KvError, UsageError } from '../../errors.ts';
+import { KvError, UsageError } from '../../contracts/errors.ts';
+import { judgeGate } from '../../gate/judge-gate.ts';
+import { gateConcurrency, runGate } from '../../gate/run-gate.ts';
+import { createProgress } from '../../host/progress.ts';
+import { onTerminationSignals } from '../../host/termination.ts';
 import type { ResolvedCell } from '../../matrix/model.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCell } from '../../matrix/resolve-cell.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
 import { loadResultRecords } from '../../report/io/load-results.ts';
-import { gateConcurrency, judgeGate, runGate } from '../../run/gate.ts';
-import { createProgress } from '../../run/progress.ts';
-import { onTerminationSignals } from '../../run/termination.ts';
+import { machineSpecsOf } from '../../run/cell-machines.ts';
 
 interface GateFlags {
   tier: string;
@@ -49,14 +51,7 @@ export function registerGateCommand(program: Command): void {
           `--concurrency must be a whole number of at least 1, got "${flags.concurrency}"`,
         );
       }
-      const machines = cells.flatMap((c) =>
-        c.layout.nodes.map((n) => ({
-          name: n.name,
-          roles: n.roles,
-          os: c.axes.os ?? 'debian12',
-          ...c.machine,
-        })),
-      );
+      const machines = cells.flatMap(machineSpecsOf);
       const choice = await selectProvider(flags.provider, machines);
       const progress = createProgress();
       progress.info(

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { listChangedFiles } from '../../git/changed-files.ts';
+import { writeFilesAtomically } from '../../host/write-files-atomically.ts';
 import { createPlaybookImpact } from '../../matrix/playbook-impact.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';
 import { generatePipelines } from '../../pipeline/generate-pipelines.ts';
-import { writeFilesAtomically } from '../../pipeline/write-files-atomically.ts';
 import {
   HISTORY_OPTION_HELP,
   PREVIOUS_PLAN_OPTION_HELP,

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
+import { createLineProgress } from '../../host/progress.ts';
 import {
   describeGoldenImage,
   ensureGoldenImage,
   isGoldenImageBuilt,
   NODE_OS,
-} from '../../providers/common/golden-image.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
+} from '../../providers/local/golden-image.ts';
 
 async function imagesBuild(options: { os: string[]; podman: boolean; qemuSnapshot?: string }): Promise<void> {
-  const log = stderrLog('images');
+  const log = createLineProgress('images');
   for (const os of options.os) {
     const started = Date.now();
     const image = await ensureGoldenImage(os, log);

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { createProgress } from '../../artifacts/progress.ts';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
+import { createLineProgress } from '../../host/progress.ts';
+import { onTerminationSignals } from '../../host/termination.ts';
 import { buildLabBinaries } from '../../lab/build-lab-binaries.ts';
 import { buildLabImages } from '../../lab/build-lab-images.ts';
 import { labDown } from '../../lab/lab-down.ts';
 import { labStatus } from '../../lab/lab-status.ts';
 import { defaultLabCell, labUp } from '../../lab/lab-up.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
-import { onTerminationSignals } from '../../run/termination.ts';
 
 // `kvmatrix lab`: the KubeVirt lab, KubeVirt and CDI built from their Go modules and run on
 // podman node containers (harness/src/lab/README.md).
@@ -24,7 +23,7 @@ export function registerLabCommand(program: Command): void {
     .action(async (opts: { only?: string; force: boolean }) => {
       const built = await buildLabBinaries({
         force: opts.force,
-        progress: createProgress('lab'),
+        progress: createLineProgress('lab'),
         ...(opts.only ? { components: opts.only.split(',').map((c) => c.trim()) } : {}),
       });
       process.stdout.write(`${built.dir}\n`);
@@ -34,7 +33,7 @@ export function registerLabCommand(program: Command): void {
     .command('images')
     .description("Assemble the lab's images on the Debian runtime base and put them in the mirror (cached)")
     .action(async () => {
-      for (const image of await buildLabImages(createProgress('lab')))
+      for (const image of await buildLabImages(createLineProgress('lab')))
         process.stdout.write(`${image.reference}\n`);
     });
 
@@ -43,7 +42,7 @@ export function registerLabCommand(program: Command): void {
     .description('Start the lab (or converge a running one); the last line printed is KUBECONFIG=<path>')
     .option('--cell <name>', 'the deploy cell whose podman machines carry the cluster', defaultLabCell)
     .action(async (opts: { cell: string }) => {
-      const log = stderrLog('lab');
+      const log = createLineProgress('lab');
       const controller = new AbortController();
       const release = onTerminationSignals((name) => {
         log(`received ${name}: stopping (kvmatrix lab down removes what exists so far)`);
@@ -64,7 +63,7 @@ export function registerLabCommand(program: Command): void {
     .command('down')
     .description('Stop the lab: its machines, its mirror and its host routes (idempotent)')
     .action(async () => {
-      const log = stderrLog('lab');
+      const log = createLineProgress('lab');
       if (!(await labDown(log))) log('no lab running');
     });
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { KvError, UsageError } from '../../errors.ts';
+import { KvError, UsageError } from '../../contracts/errors.ts';
 import { isLintToolId, LINT_TOOL_IDS, type LintToolId } from '../../lint/finding.ts';
 import { renderCodeQuality } from '../../lint/report-codequality.ts';
 import { renderJunit } from '../../lint/report-junit.ts';

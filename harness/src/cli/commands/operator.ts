@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildOperatorCommand, runOperatorFromArgs } from '../../../../operator/src/main.ts';
-import { InfrastructureError, UsageError } from '../../errors.ts';
+import { InfrastructureError, UsageError } from '../../contracts/errors.ts';
 
 // `kvmatrix operator run`: the operator in the foreground (operator/README.md).
 export function registerOperatorCommand(program: Command): void {

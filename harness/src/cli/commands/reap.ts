@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import { checkPathName } from '../../host/path-name.ts';
+import { createLineProgress } from '../../host/progress.ts';
 import { createProvider, providerNames } from '../../providers/registry.ts';
-import { checkPathName } from '../../system/path-name.ts';
 
 // Parses 90s, 30m, 3h, 2d into milliseconds.
 export function parseDuration(text: string): number {
@@ -22,7 +22,7 @@ async function reap(options: {
   const olderThanMs = options.olderThan ? parseDuration(options.olderThan) : undefined;
   if (options.run) checkPathName(options.run, 'run id');
   const names = options.provider?.length ? options.provider : providerNames();
-  const log = stderrLog('reap');
+  const log = createLineProgress('reap');
   let failures = 0;
   for (const name of names) {
     const provider = await createProvider(name);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../host/paths.ts';
 import { REPORT_MARKER } from '../../report/status-labels.ts';
 import { FakeGitLab } from '../../report/test/fake-gitlab.ts';
 import { fixturePlan, fixtureResults } from '../../report/test/pipeline-fixture.ts';
-import { repoRoot } from '../../system/paths.ts';
 
 // The real `kvmatrix report` process against FakeGitLab on loopback: GitLab itself cannot run on
 // this machine, so the stand-in answers the documented notes, statuses, jobs and artifacts

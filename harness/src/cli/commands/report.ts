@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createRedactor } from '../../report/gitlab/redact.ts';
+import { createRedactor } from '../../host/redact.ts';
 import { type ReportOptions, runReport } from '../../report/io/run-report.ts';
 
 function collect(value: string, previous: string[]): string[] {

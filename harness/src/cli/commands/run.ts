@@ -1,14 +1,16 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
+import { createProgress } from '../../host/progress.ts';
+import { onTerminationSignals } from '../../host/termination.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { resolveCellByName } from '../../matrix/resolve-cell.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
+import { writeCellReports } from '../../report/io/write-cell-reports.ts';
+import { machineSpecsOf } from '../../run/cell-machines.ts';
+import { exitCodeFor } from '../../run/cell-record.ts';
 import { executeCell } from '../../run/execute-cell.ts';
-import { createProgress } from '../../run/progress.ts';
-import { exitCodeFor } from '../../run/run-cell.ts';
 import { loadRunState } from '../../run/run-state.ts';
-import { onTerminationSignals } from '../../run/termination.ts';
 
 interface RunFlags {
   provider: string;
@@ -59,12 +61,7 @@ async function runCommand(cellName: string, flags: RunFlags): Promise<number> {
       },
     );
   }
-  const machines = cell.layout.nodes.map((n) => ({
-    name: n.name,
-    roles: n.roles,
-    os: cell.axes.os ?? 'debian12',
-    ...cell.machine,
-  }));
+  const machines = machineSpecsOf(cell);
   const choice = await selectProvider(kept?.provider ?? flags.provider, machines);
   const progress = createProgress();
   progress.info(
@@ -88,6 +85,7 @@ async function runCommand(cellName: string, flags: RunFlags): Promise<number> {
       signal: controller.signal,
       progress,
     });
+    await writeCellReports(artifactsOut, record);
     const code = exitCodeFor(record.outcome);
     progress.close();
     process.stderr.write(

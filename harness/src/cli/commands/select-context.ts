@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 import { lastRunFailed } from '../../matrix/failed-cells.ts';
 import type { SelectContext } from '../../matrix/select-tier.ts';
 import { readFlakeHistory } from '../../report/io/flake-store.ts';

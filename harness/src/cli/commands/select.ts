@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 import { listChangedFiles } from '../../git/changed-files.ts';
 import { createPlaybookImpact } from '../../matrix/playbook-impact.ts';
 import { defaultMatrixFile, readMatrix } from '../../matrix/read-matrix.ts';

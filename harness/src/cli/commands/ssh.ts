@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
+import { sshArgs } from '../../host/ssh.ts';
+import { sshTargetOf } from '../../providers/provider.ts';
 import { requireRunState } from '../../run/run-state.ts';
-import { sshArgs } from '../../run/ssh.ts';
 
 // `kvmatrix ssh <cell> [node] [-- command]`: a shell (or one command) on a kept machine.
 export function registerSshCommand(program: Command): void {
@@ -21,7 +22,7 @@ export function registerSshCommand(program: Command): void {
         });
       }
       const interactive = command.length === 0;
-      const r = await execa('ssh', [...(interactive ? ['-t'] : []), ...sshArgs(machine), ...command], {
+      const r = await execa('ssh', sshArgs(sshTargetOf(machine), command, interactive ? ['-t'] : []), {
         stdio: 'inherit',
         reject: false,
       });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { currentMinor } from '../../artifacts/versions.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
 import { startControlPlane } from '../../testbed/control-plane.ts';
 import { listTestbedStates, tearDownTestbed } from '../../testbed/testbed-state.ts';
 

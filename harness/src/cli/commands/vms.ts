@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
-import { DEFAULT_OS } from '../../providers/common/golden-image.ts';
-import { renderInventory } from '../../providers/common/inventory.ts';
-import { stderrLog } from '../../providers/common/log-line.ts';
-import { newRunId } from '../../providers/common/run-labels.ts';
-import type { MachineSpec, RunIdentity } from '../../providers/provider.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import { newRunId } from '../../host/labels.ts';
+import { createLineProgress } from '../../host/progress.ts';
+import { DEFAULT_OS } from '../../providers/local/golden-image.ts';
+import { renderInventory } from '../../providers/local/inventory.ts';
 import { createProvider } from '../../providers/registry.ts';
 import { selectProvider } from '../../providers/select-provider.ts';
 import {
@@ -50,7 +50,7 @@ async function vmsUp(options: UpOptions): Promise<void> {
     memoryMiB: positiveInt(options.memory, '--memory', 262_144),
     diskGiB: positiveInt(options.disk, '--disk', 1024),
   }));
-  const log = stderrLog('vms');
+  const log = createLineProgress('vms');
   const choice = await selectProvider(options.provider, machines);
   log(choice.message);
   const id: RunIdentity = { runId: newRunId(), cell: `vms-${options.name}` };
@@ -107,7 +107,7 @@ async function vmsDown(options: { name: string }): Promise<void> {
   const provider = await createProvider(set.provider);
   await provider.down(set.id, set.stateDir);
   await removeVmSet(options.name);
-  stderrLog('vms')(`removed ${set.machines.length} machine(s) of ${options.name}`);
+  createLineProgress('vms')(`removed ${set.machines.length} machine(s) of ${options.name}`);
 }
 
 async function vmsInventory(options: { name: string }): Promise<void> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 const cli = path.join(repoRoot, 'node_modules/gitlab-ci-local/dist/index.js');
 const gitEnv = {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 const cli = path.join(repoRoot, 'node_modules/gitlab-ci-local/dist/index.js');
 

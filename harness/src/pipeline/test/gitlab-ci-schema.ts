@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { repoRoot } from '../../system/paths.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 // GitLab's own CI schema (app/assets/javascripts/editor/schema/ci.json), as bundled into the
 // gitlab-ci-local devDependency. Its build inlines the JSON into dist/index.js as an object

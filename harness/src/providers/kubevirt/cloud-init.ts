@@ -1,4 +1,4 @@
-import { stringifySafeYaml } from '../../system/safe-yaml.ts';
+import { stringifySafeYaml } from '../../contracts/safe-yaml.ts';
 
 // The NoCloud user data of one VM: its hostname and the job's SSH key for root (the SSH user of
 // every kvmatrix machine). `disable_root: false` makes cloud-init install the key for root as

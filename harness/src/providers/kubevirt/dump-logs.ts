@@ -78,7 +78,7 @@ export async function dumpNamespaceLogs(
       `${m.machine}-cloud-init.log`,
       result.exitCode === 0
         ? String(result.stdout)
-        : `cloud-init logs not read over SSH (${m.address}:${target.port}): ${String(result.stderr || result.shortMessage).trim()}`,
+        : `cloud-init logs not read over SSH (${m.address}:${target.port}): ${(result.stderr || `ssh exited ${result.exitCode}`).trim()}`,
     );
   }
   return written;

@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
-import type { RunIdentity } from '../provider.ts';
+import type { RunIdentity } from '../../contracts/machine.ts';
+import {
+  LABEL_CELL,
+  LABEL_EXPIRES_AT,
+  LABEL_JOB,
+  LABEL_PIPELINE,
+  LABEL_PROVIDER,
+  LABEL_RUN,
+} from '../../host/labels.ts';
 
 // Labels and names of everything the kubevirt provider creates. They are how `down` finds a run's
 // namespace without local state and how `reap` finds what a dead job left behind.
 export const labelManagedBy = 'app.kubernetes.io/managed-by';
 export const managedByValue = 'kvmatrix';
-export const labelProvider = 'kvmatrix.io/provider';
-export const labelRunId = 'kvmatrix.io/run-id';
-export const labelPipeline = 'kvmatrix.io/pipeline';
-export const labelJob = 'kvmatrix.io/job';
-export const labelCell = 'kvmatrix.io/cell';
-export const labelMachine = 'kvmatrix.io/machine';
-// Unix seconds after which `reap` may remove the namespace whatever else it knows.
-export const labelExpiresAt = 'kvmatrix.io/expires-at';
-export const annotationCell = 'kvmatrix.io/cell';
+export const annotationCell = LABEL_CELL;
 // "<namespace>/<name>" of the sentinel ConfigMap owned by the runner's pod, when there is one.
 export const annotationSentinel = 'kvmatrix.io/sentinel';
 export const annotationRunnerPod = 'kvmatrix.io/runner-pod';
 
-export const providerSelector = `${labelManagedBy}=${managedByValue},${labelProvider}=kubevirt`;
+export const providerSelector = `${labelManagedBy}=${managedByValue},${LABEL_PROVIDER}=kubevirt`;
 
 // A label value: at most 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric.
 export function toLabelValue(value: string): string {
@@ -51,12 +51,12 @@ export function namespaceFor(id: RunIdentity): string {
 export function identityLabels(id: RunIdentity): Record<string, string> {
   const labels: Record<string, string> = {
     [labelManagedBy]: managedByValue,
-    [labelProvider]: 'kubevirt',
-    [labelRunId]: toLabelValue(id.runId),
-    [labelCell]: toLabelValue(id.cell),
+    [LABEL_PROVIDER]: 'kubevirt',
+    [LABEL_RUN]: toLabelValue(id.runId),
+    [LABEL_CELL]: toLabelValue(id.cell),
   };
-  if (id.pipeline) labels[labelPipeline] = toLabelValue(id.pipeline);
-  if (id.job) labels[labelJob] = toLabelValue(id.job);
+  if (id.pipeline) labels[LABEL_PIPELINE] = toLabelValue(id.pipeline);
+  if (id.job) labels[LABEL_JOB] = toLabelValue(id.job);
   return labels;
 }
 
@@ -66,7 +66,7 @@ export function expiryLabel(now: Date, ttlMs: number): string {
 
 // The expiry a namespace carries, or undefined when the label is missing or malformed.
 export function readExpiry(labels: Record<string, string> | undefined): Date | undefined {
-  const raw = labels?.[labelExpiresAt];
+  const raw = labels?.[LABEL_EXPIRES_AT];
   if (!raw || !/^\d+$/.test(raw)) return undefined;
   return new Date(Number(raw) * 1000);
 }

@@ -1,14 +1,13 @@
 import type { V1Namespace } from '@kubernetes/client-node';
-import { InfrastructureError, KvError } from '../../errors.ts';
-import type { MachineSpec, RunIdentity } from '../provider.ts';
+import { InfrastructureError, KvError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import { LABEL_EXPIRES_AT, LABEL_RUN } from '../../host/labels.ts';
 import {
   annotationCell,
   annotationRunnerPod,
   annotationSentinel,
   expiryLabel,
   identityLabels,
-  labelExpiresAt,
-  labelRunId,
   namespaceFor,
   toLabelValue,
 } from './identity.ts';
@@ -92,14 +91,14 @@ export async function createJobNamespace(
     annotations[annotationRunnerPod] =
       `${owner.runner.namespace}/${owner.runner.name}/${owner.runnerPodUid ?? ''}`;
   const body: V1Namespace = {
-    metadata: { name, labels: { ...labels, [labelExpiresAt]: expiryLabel(now, ttlMs) }, annotations },
+    metadata: { name, labels: { ...labels, [LABEL_EXPIRES_AT]: expiryLabel(now, ttlMs) }, annotations },
   };
   try {
     await clients.core.createNamespace({ body });
   } catch (error) {
     if (!isConflict(error)) throw apiFailure(`cannot create namespace ${name}`, error);
     const existing = await clients.core.readNamespace({ name });
-    if (existing.metadata?.labels?.[labelRunId] !== toLabelValue(id.runId)) {
+    if (existing.metadata?.labels?.[LABEL_RUN] !== toLabelValue(id.runId)) {
       throw new KvError('INFRASTRUCTURE', `namespace ${name} exists and belongs to another run`, {
         hint: 'use a unique run id, or reap the old namespace',
       });

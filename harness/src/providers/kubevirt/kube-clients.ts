@@ -11,7 +11,7 @@ import {
   RbacAuthorizationV1Api,
   Watch,
 } from '@kubernetes/client-node';
-import { InfrastructureError, KvError } from '../../errors.ts';
+import { InfrastructureError, KvError } from '../../contracts/errors.ts';
 
 // The API clients of one provider instance, built once from one kubeconfig.
 export interface KubeClients {

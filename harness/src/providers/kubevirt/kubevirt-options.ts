@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../errors.ts';
-import { repoRoot } from '../../system/paths.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 // Who the harness runs as inside the CI cluster: the GitLab Kubernetes executor's job pod.
 export interface RunnerPod {

@@ -2,16 +2,15 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import type {
   Machine,
-  MachineSpec,
-  PhaseTiming,
   PreflightCheck,
   Provider,
   ReapOptions,
   ReapReport,
-  RunIdentity,
   UpRequest,
   UpResult,
 } from '../provider.ts';

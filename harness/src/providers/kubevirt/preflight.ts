@@ -1,5 +1,6 @@
 import { VersionApi } from '@kubernetes/client-node';
-import type { MachineSpec, PreflightCheck } from '../provider.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import type { PreflightCheck } from '../provider.ts';
 import {
   cdis,
   clusterInstancetypes,

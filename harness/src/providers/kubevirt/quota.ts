@@ -1,4 +1,4 @@
-import type { MachineSpec } from '../provider.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
 import type { KubeObject } from './api-resources.ts';
 
 // Headroom per VM for the virt-launcher pod beside the guest's memory (QEMU, libvirt, the

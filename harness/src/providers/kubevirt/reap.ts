@@ -1,6 +1,7 @@
 import type { V1Namespace } from '@kubernetes/client-node';
+import { LABEL_RUN } from '../../host/labels.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
-import { annotationSentinel, labelRunId, providerSelector, readExpiry, toLabelValue } from './identity.ts';
+import { annotationSentinel, providerSelector, readExpiry, toLabelValue } from './identity.ts';
 import { deleteNamespaceAndWait } from './job-namespace.ts';
 import { apiFailure, isNotFound, type KubeClients } from './kube-clients.ts';
 
@@ -13,7 +14,7 @@ export async function reapReason(
 ): Promise<string | undefined> {
   const labels = ns.metadata?.labels ?? {};
   if (options.runId !== undefined) {
-    return labels[labelRunId] === toLabelValue(options.runId) ? 'requested run' : undefined;
+    return labels[LABEL_RUN] === toLabelValue(options.runId) ? 'requested run' : undefined;
   }
   if (ns.metadata?.deletionTimestamp) return 'already terminating';
   const expiry = readExpiry(labels);

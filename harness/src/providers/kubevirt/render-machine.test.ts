@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../system/paths.ts';
-import type { MachineSpec } from '../provider.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import { repoRoot } from '../../host/paths.ts';
 import { identityLabels } from './identity.ts';
 import { loadVmTemplate, renderVirtualMachine, templateDataSource } from './render-machine.ts';
 import { crdFiles, loadCrds, validatorFor } from './test/crd-schemas.ts';

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { KvError } from '../../errors.ts';
-import type { MachineSpec } from '../provider.ts';
+import { KvError } from '../../contracts/errors.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import { LABEL_MACHINE } from '../../host/labels.ts';
 import type { KubeObject } from './api-resources.ts';
 import { renderUserData } from './cloud-init.ts';
-import { labelMachine, toDnsLabel } from './identity.ts';
+import { toDnsLabel } from './identity.ts';
 
 export interface RenderParams {
   namespace: string;
@@ -65,12 +66,12 @@ export function renderVirtualMachine(
   const vm = structuredClone(template) as KubeObject & { spec: VmSpec };
   const name = vmNameFor(machine);
   const disk = rootDiskName(name);
-  const labels = { ...(vm.metadata?.labels ?? {}), ...params.labels, [labelMachine]: name };
+  const labels = { ...(vm.metadata?.labels ?? {}), ...params.labels, [LABEL_MACHINE]: name };
   vm.metadata = { name, namespace: params.namespace, labels };
   if (params.annotations) vm.metadata.annotations = { ...params.annotations };
 
   const dvt = vm.spec.dataVolumeTemplates[0] as DataVolumeTemplate;
-  dvt.metadata = { name: disk, labels: { ...params.labels, [labelMachine]: name } };
+  dvt.metadata = { name: disk, labels: { ...params.labels, [LABEL_MACHINE]: name } };
   dvt.spec.storage ??= {};
   dvt.spec.storage.resources = { requests: { storage: `${machine.diskGiB}Gi` } };
   if (params.storageClass) dvt.spec.storage.storageClassName = params.storageClass;

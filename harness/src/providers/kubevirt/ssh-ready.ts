@@ -1,32 +1,20 @@
-import { execa } from 'execa';
-import { InfrastructureError } from '../../errors.ts';
-import { SSH_OPTIONS, type SshTarget } from '../common/ssh.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import { type SshTarget, sshArgs, sshRun } from '../../host/ssh.ts';
 
-// The options every kvmatrix SSH call uses (no prompts, no known_hosts: each VM has new host keys),
-// and for a VM on the cluster's pod network also: only the run's key, and a short connect timeout
-// (logins are retried). ssh keeps the first value given for an option, so these come first.
-export function sshArgs(target: SshTarget): string[] {
-  return [
-    '-i',
-    target.keyFile,
-    '-p',
-    String(target.port),
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'ConnectTimeout=5',
-    ...SSH_OPTIONS,
-    `${target.user}@${target.host}`,
-  ];
+// For a VM on the cluster's pod network, besides the shared options: only the run's key, and a
+// short connect timeout (logins are retried). They come first: ssh keeps the first value given.
+const POD_NETWORK_OPTIONS = ['-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=5'];
+
+export function podNetworkSshArgs(target: SshTarget): string[] {
+  return sshArgs(target, [], POD_NETWORK_OPTIONS);
 }
 
 // Runs one command on the machine over a real SSH login.
 export async function runSsh(target: SshTarget, command: string, timeoutMs: number, signal?: AbortSignal) {
-  return execa('ssh', [...sshArgs(target), command], {
-    reject: false,
-    timeout: timeoutMs,
-    ...(signal ? { cancelSignal: signal } : {}),
-    stdin: 'ignore',
+  return sshRun(target, command, {
+    timeoutMs,
+    sshOptions: POD_NETWORK_OPTIONS,
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -42,7 +30,7 @@ export async function waitForSshLogin(
     signal?.throwIfAborted();
     const result = await runSsh(target, 'true', 15_000, signal);
     if (result.exitCode === 0) return;
-    last = String(result.stderr || result.shortMessage).trim();
+    last = (result.stderr || `ssh exited ${result.exitCode}`).trim();
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new InfrastructureError(
@@ -63,7 +51,7 @@ export async function waitForCloudInit(
   const output = `${result.stdout}\n${result.stderr}`.trim();
   if (result.exitCode === 0 || result.exitCode === 2) return output;
   throw new InfrastructureError(
-    `cloud-init did not finish on ${target.host}: ${output || result.shortMessage}`,
+    `cloud-init did not finish on ${target.host}: ${output || `ssh exited ${result.exitCode}`}`,
     {
       hint: 'see cloud-init.log and cloud-init-output.log in the job artifacts',
     },

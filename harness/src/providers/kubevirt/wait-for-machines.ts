@@ -1,5 +1,5 @@
-import { InfrastructureError } from '../../errors.ts';
-import type { PhaseTiming } from '../provider.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
 import {
   collectionPath,
   dataVolumes,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureGoldenImage, type GoldenImage } from '../common/golden-image.ts';
+import { ensureGoldenImage, type GoldenImage } from '../local/golden-image.ts';
 import { podman, podmanOk } from './podman.ts';
 
 // Units a node container does not need and that only cost start-up time there (kernel pseudo

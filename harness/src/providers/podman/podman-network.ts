@@ -1,12 +1,12 @@
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import { runTool } from '../../host/run-tool.ts';
 import {
   type AddressPlan,
   candidateSubnets,
   parseRoutedSubnets,
   planAddresses,
-} from '../common/address-plan.ts';
-import { isolateRunBridge } from '../common/run-firewall.ts';
-import { runTool } from '../common/run-tool.ts';
+} from '../local/address-plan.ts';
+import { isolateRunBridge } from '../local/run-firewall.ts';
 import { podman } from './podman.ts';
 
 export function networkName(runId: string): string {

@@ -1,13 +1,14 @@
-import { nearestExistingDir } from '../../system/cache-entry.ts';
-import { stateDir } from '../../system/paths.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import { nearestExistingDir } from '../../host/cache-entry.ts';
+import { stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,
   checkGoldenImages,
   checkRoot,
   checkTool,
-} from '../common/preflight-checks.ts';
-import type { MachineSpec, PreflightCheck } from '../provider.ts';
+} from '../local/preflight-checks.ts';
+import type { PreflightCheck } from '../provider.ts';
 import { podman } from './podman.ts';
 
 // Everything `up` needs from this host, each with a hint; cheap (about a second).

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGoldenImage } from '../common/golden-image.ts';
-import { readRunIndex } from '../common/run-index.ts';
-import { newRunId } from '../common/run-labels.ts';
-import { runTool } from '../common/run-tool.ts';
-import type { MachineSpec, RunIdentity } from '../provider.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import { LABEL_CELL, LABEL_RUN, newRunId } from '../../host/labels.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { runTool } from '../../host/run-tool.ts';
+import { ensureGoldenImage } from '../local/golden-image.ts';
 import { selectProvider } from '../select-provider.ts';
 import {
   expectFullStateDirFails,
@@ -37,7 +37,7 @@ async function podmanNames(kind: string, runId: string): Promise<string[]> {
   const out = await runTool('podman', [
     ...args,
     '--filter',
-    `label=kvmatrix.run=${runId}`,
+    `label=${LABEL_RUN}=${runId}`,
     '--format',
     format,
   ]);
@@ -55,7 +55,7 @@ async function expectNoResourcesLeft(runId: string, bridge?: string): Promise<vo
   const networks = await runTool('podman', ['network', 'ls', '--format', '{{.Name}}']);
   expect(networks.stdout).not.toContain(networkName(runId));
   if (bridge) expect((await runTool('ip', ['link', 'show', bridge])).exitCode).not.toBe(0);
-  expect((await runTool('iptables', ['-S', 'FORWARD'])).stdout).not.toContain(`kvmatrix.run=${runId}`);
+  expect((await runTool('iptables', ['-S', 'FORWARD'])).stdout).not.toContain(`${LABEL_RUN}=${runId}`);
 }
 
 async function containerIdentity(runId: string, machine: string): Promise<string> {
@@ -132,7 +132,7 @@ describe.runIf(isRoot)('the podman provider', () => {
           'ps',
           '-a',
           '--filter',
-          `label=kvmatrix.cell=${cell}`,
+          `label=${LABEL_CELL}=${cell}`,
           '--format',
           '{{.Names}}',
         ]);

@@ -1,21 +1,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { startConcurrency } from '../common/concurrency.ts';
-import { raiseRunSysctls } from '../common/host-sysctls.ts';
-import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
-import { timePhase } from '../common/phases.ts';
-import { assertRunId, labelsFor } from '../common/run-labels.ts';
-import { ensureRunKey, waitForSsh } from '../common/ssh.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
+import { assertRunId, LABEL_MACHINE, LABEL_RUN, labelsFor } from '../../host/labels.ts';
+import { ensureRunKey, waitForSsh } from '../../host/ssh.ts';
+import { startConcurrency } from '../local/concurrency.ts';
+import { raiseRunSysctls } from '../local/host-sysctls.ts';
+import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
+import { timePhase } from '../local/phases.ts';
 import type {
   Machine,
-  MachineSpec,
-  PhaseTiming,
   PreflightCheck,
   Provider,
   ReapOptions,
   ReapReport,
-  RunIdentity,
   UpRequest,
   UpResult,
 } from '../provider.ts';
@@ -139,7 +138,7 @@ export class PodmanProvider implements Provider {
     labels: Record<string, string>,
     limits: { nofile: number; nproc: number },
   ): Promise<void> {
-    const volumeLabels = Object.entries({ ...labels, 'kvmatrix.machine': spec.name }).flatMap(([k, v]) => [
+    const volumeLabels = Object.entries({ ...labels, [LABEL_MACHINE]: spec.name }).flatMap(([k, v]) => [
       '--label',
       `${k}=${v}`,
     ]);
@@ -175,7 +174,7 @@ export class PodmanProvider implements Provider {
     await mkdir(outDir, { recursive: true });
     const files: string[] = [];
     const names = (
-      await podman(['ps', '-a', '--filter', `label=kvmatrix.run=${id.runId}`, '--format', '{{.Names}}'])
+      await podman(['ps', '-a', '--filter', `label=${LABEL_RUN}=${id.runId}`, '--format', '{{.Names}}'])
     ).stdout
       .split('\n')
       .filter(Boolean);

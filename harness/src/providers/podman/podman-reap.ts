@@ -1,12 +1,12 @@
-import { listRegisteredRuns } from '../common/host-sysctls.ts';
-import { releaseLocalRun } from '../common/local-run.ts';
-import { reasonToKeep } from '../common/reap-policy.ts';
-import { readRunIndex } from '../common/run-index.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { listRegisteredRuns } from '../local/host-sysctls.ts';
+import { releaseLocalRun } from '../local/local-run.ts';
+import { reasonToKeep } from '../local/reap-policy.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listPodmanRuns, removePodmanRun } from './podman-teardown.ts';
 
 // Removes what dead podman runs left (containers, volumes, networks, state dirs, sysctl
-// registrations), found by the kvmatrix.run label and the host's run index. A run whose harness
+// registrations), found by the run label (LABEL_RUN) and the host's run index. A run whose harness
 // process is alive, kept by --keep, or younger than `olderThanMs` is kept (common/reap-policy.ts).
 export async function reapPodman(options: ReapOptions): Promise<ReapReport> {
   const report: ReapReport = { removed: [], kept: [] };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { LABEL_MACHINE } from '../common/run-labels.ts';
-import type { MachineSpec } from '../provider.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import { LABEL_MACHINE } from '../../host/labels.ts';
 
 export function containerName(runId: string, machine: string): string {
   return `kvm-${runId}-${machine}`;

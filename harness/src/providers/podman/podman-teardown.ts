@@ -1,5 +1,5 @@
-import { removeRunForwardRules } from '../common/run-firewall.ts';
-import { LABEL_CREATED, LABEL_OWNER, LABEL_RUN } from '../common/run-labels.ts';
+import { LABEL_CREATED, LABEL_OWNER, LABEL_RUN } from '../../host/labels.ts';
+import { removeRunForwardRules } from '../local/run-firewall.ts';
 import { podman, podmanList } from './podman.ts';
 
 // Removes every container, volume and network labelled with the run id; idempotent, and safe

@@ -1,4 +1,4 @@
-import { runTool, runToolOk, type ToolResult } from '../common/run-tool.ts';
+import { runTool, runToolOk, type ToolResult } from '../../host/run-tool.ts';
 
 const installHint = 'apt-get install podman runc (Debian), then run as root';
 

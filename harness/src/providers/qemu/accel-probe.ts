@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stateDir } from '../../system/paths.ts';
-import { runTool } from '../common/run-tool.ts';
+import { stateDir } from '../../host/paths.ts';
+import { runTool } from '../../host/run-tool.ts';
 import { QEMU_BINARY } from './vm-process.ts';
 
 export interface AccelChoice {

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
+import { LABEL_RUN } from '../../host/labels.ts';
+import { runTool, runToolOk } from '../../host/run-tool.ts';
 import {
   type AddressPlan,
   candidateSubnets,
   parseRoutedSubnets,
   planAddresses,
-} from '../common/address-plan.ts';
-import { addRunForwardRule, removeRunForwardRules } from '../common/run-firewall.ts';
-import { LABEL_RUN } from '../common/run-labels.ts';
-import { runTool, runToolOk } from '../common/run-tool.ts';
+} from '../local/address-plan.ts';
+import { addRunForwardRule, removeRunForwardRules } from '../local/run-firewall.ts';
 
 // A Linux bridge per run with one tap per VM; the host holds the gateway address (where the VMs
 // reach the artifact server). Interfaces carry the run id in their alias, for reap.

@@ -1,16 +1,17 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { freemem } from 'node:os';
-import { nearestExistingDir } from '../../system/cache-entry.ts';
-import { cacheDir, stateDir } from '../../system/paths.ts';
+import type { MachineSpec } from '../../contracts/machine.ts';
+import { nearestExistingDir } from '../../host/cache-entry.ts';
+import { cacheDir, stateDir } from '../../host/paths.ts';
 import {
   checkBridge,
   checkFreeSpace,
   checkGoldenImages,
   checkRoot,
   checkTool,
-} from '../common/preflight-checks.ts';
-import type { MachineSpec, PreflightCheck } from '../provider.ts';
+} from '../local/preflight-checks.ts';
+import type { PreflightCheck } from '../provider.ts';
 import { QEMU_BINARY } from './vm-process.ts';
 
 // Everything `up` needs from this host, each with a hint. /dev/kvm is reported but never

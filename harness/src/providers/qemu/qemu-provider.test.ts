@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OS, ensureGoldenImage, type GoldenImage } from '../common/golden-image.ts';
-import { readRunIndex } from '../common/run-index.ts';
-import { newRunId } from '../common/run-labels.ts';
-import { runTool } from '../common/run-tool.ts';
-import type { MachineSpec, RunIdentity } from '../provider.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import { LABEL_RUN, newRunId } from '../../host/labels.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { runTool } from '../../host/run-tool.ts';
+import { DEFAULT_OS, ensureGoldenImage, type GoldenImage } from '../local/golden-image.ts';
 import {
   expectFullStateDirFails,
   expectPreflightFailsWithoutPath,
@@ -35,7 +35,7 @@ async function expectNoResourcesLeft(runId: string): Promise<void> {
   expect(await findQemuProcesses(runId)).toEqual([]);
   expect(await listRunLinks(runId)).toEqual([]);
   const rules = await runTool('iptables', ['-S', 'FORWARD']);
-  expect(rules.stdout).not.toContain(`kvmatrix.run=${runId}`);
+  expect(rules.stdout).not.toContain(`${LABEL_RUN}=${runId}`);
 }
 
 describe.runIf(isRoot)('the qemu provider', () => {

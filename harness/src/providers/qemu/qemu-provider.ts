@@ -2,32 +2,32 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { InfrastructureError } from '../../errors.ts';
-import { startConcurrency } from '../common/concurrency.ts';
-import { ensureGoldenImage } from '../common/golden-image.ts';
-import { releaseLocalRun, upLocalRun } from '../common/local-run.ts';
-import { timePhase } from '../common/phases.ts';
-import { assertRunId } from '../common/run-labels.ts';
-import { ensureRunKey, sshRun } from '../common/ssh.ts';
-import type {
-  Machine,
-  MachineSpec,
-  PhaseTiming,
-  PreflightCheck,
-  Provider,
-  ReapOptions,
-  ReapReport,
-  RunIdentity,
-  UpRequest,
-  UpResult,
+import { InfrastructureError } from '../../contracts/errors.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import type { PhaseTiming } from '../../contracts/result-record.ts';
+import { assertRunId } from '../../host/labels.ts';
+import { ensureRunKey, sshRun } from '../../host/ssh.ts';
+import { startConcurrency } from '../local/concurrency.ts';
+import { ensureGoldenImage } from '../local/golden-image.ts';
+import { releaseLocalRun, upLocalRun } from '../local/local-run.ts';
+import { timePhase } from '../local/phases.ts';
+import {
+  type Machine,
+  type PreflightCheck,
+  type Provider,
+  type ReapOptions,
+  type ReapReport,
+  sshTargetOf,
+  type UpRequest,
+  type UpResult,
 } from '../provider.ts';
 import { chooseAccel } from './accel-probe.ts';
 import { startClone } from './qemu-machine.ts';
-import { createRunBridge, removeRunNetwork } from './qemu-network.ts';
+import { createRunBridge } from './qemu-network.ts';
 import { preflightQemu } from './qemu-preflight.ts';
 import { reapQemu } from './qemu-reap.ts';
+import { removeQemuRun } from './qemu-teardown.ts';
 import { ensureSnapshot } from './snapshot.ts';
-import { findQemuProcesses, stopProcesses } from './vm-process.ts';
 
 // Real VMs: a golden qcow2 image, one overlay per VM, KVM where it works and TCG elsewhere, each
 // VM resumed from a booted template snapshot and then given its own identity. The private network
@@ -132,11 +132,9 @@ export class QemuProvider implements Provider {
       .then((t) => JSON.parse(t) as Machine[])
       .catch(() => [] as Machine[]);
     for (const m of machines) {
-      const journal = await sshRun(
-        { host: m.sshHost, port: m.sshPort, user: m.sshUser, keyFile: m.sshKeyFile },
-        'journalctl --no-pager -b -o short-precise',
-        { timeoutMs: 60_000 },
-      );
+      const journal = await sshRun(sshTargetOf(m), 'journalctl --no-pager -b -o short-precise', {
+        timeoutMs: 60_000,
+      });
       const file = path.join(outDir, `${id.runId}-${m.name}.journal.log`);
       await writeFile(file, journal.stdout || journal.stderr);
       files.push(file);
@@ -147,12 +145,4 @@ export class QemuProvider implements Provider {
   reap(options: ReapOptions): Promise<ReapReport> {
     return reapQemu(options);
   }
-}
-
-export async function removeQemuRun(runId: string): Promise<string[]> {
-  const processes = await findQemuProcesses(runId);
-  await stopProcesses(processes.map((p) => p.pid));
-  const removed = processes.map((p) => `qemu pid ${p.pid} (${p.machine})`);
-  removed.push(...(await removeRunNetwork(runId)));
-  return removed;
 }

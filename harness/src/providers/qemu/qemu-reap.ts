@@ -1,11 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
-import { listRegisteredRuns } from '../common/host-sysctls.ts';
-import { releaseLocalRun } from '../common/local-run.ts';
-import { reasonToKeep } from '../common/reap-policy.ts';
-import { readRunIndex } from '../common/run-index.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { listRegisteredRuns } from '../local/host-sysctls.ts';
+import { releaseLocalRun } from '../local/local-run.ts';
+import { reasonToKeep } from '../local/reap-policy.ts';
 import type { ReapOptions, ReapReport } from '../provider.ts';
 import { listRunLinks } from './qemu-network.ts';
-import { removeQemuRun } from './qemu-provider.ts';
+import { removeQemuRun } from './qemu-teardown.ts';
 import { findQemuProcesses, isProcessAlive, stopProcesses } from './vm-process.ts';
 
 // Removes what dead qemu runs left: QEMU processes (found by KVMATRIX_RUN in their environment),

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
 
 export interface GuestExecResult {
   exitCode: number;

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfrastructureError } from '../../errors.ts';
+import { InfrastructureError } from '../../contracts/errors.ts';
 
 // A minimal client of the QEMU Machine Protocol over a unix socket: one connection, commands in
 // order, events skipped. Enough for stop/cont/migrate/query-status/block_resize/quit.

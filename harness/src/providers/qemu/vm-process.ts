@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ToolMissingError } from '../../errors.ts';
+import { ToolMissingError } from '../../contracts/errors.ts';
 
 export const QEMU_BINARY = 'qemu-system-x86_64';
 

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { repoRoot, toolEnv } from '../../system/paths.ts';
-import { renderInventory } from '../common/inventory.ts';
-import { readRunIndex } from '../common/run-index.ts';
-import { newRunId } from '../common/run-labels.ts';
-import { runTool } from '../common/run-tool.ts';
-import { sshRun } from '../common/ssh.ts';
-import type { Machine, MachineSpec, Provider, RunIdentity, UpRequest, UpResult } from '../provider.ts';
+import type { MachineSpec, RunIdentity } from '../../contracts/machine.ts';
+import { newRunId } from '../../host/labels.ts';
+import { repoRoot, toolEnv } from '../../host/paths.ts';
+import { readRunIndex } from '../../host/run-index.ts';
+import { runTool } from '../../host/run-tool.ts';
+import { sshRun } from '../../host/ssh.ts';
+import { renderInventory } from '../local/inventory.ts';
+import type { Machine, Provider, UpRequest, UpResult } from '../provider.ts';
 import { selectProvider } from '../select-provider.ts';
 
 // The flows and checks both local providers' integration tests share: real machines, real SSH,

@@ -1,8 +1,8 @@
 import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import { createRedactor, type Redactor } from '../../host/redact.ts';
 import { TOKEN_VARIABLE } from './gitlab-error.ts';
-import { createRedactor, type Redactor } from './redact.ts';
 import { createRequestHandler, DEFAULT_RETRY_POLICY, type RetryPolicy } from './request-handler.ts';
 
 // Where and as whom kvmatrix talks to GitLab, read from the job's predefined variables and the

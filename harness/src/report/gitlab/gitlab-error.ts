@@ -1,4 +1,4 @@
-import { KvError } from '../../errors.ts';
+import { KvError } from '../../contracts/errors.ts';
 
 export const TOKEN_VARIABLE = 'KVMATRIX_GITLAB_TOKEN';
 

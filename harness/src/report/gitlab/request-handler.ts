@@ -1,6 +1,6 @@
 import type { FormattedResponse, RequestHandlerFn } from '@gitbeaker/requester-utils';
+import type { Redactor } from '../../host/redact.ts';
 import { GitLabApiError, hintForStatus } from './gitlab-error.ts';
-import type { Redactor } from './redact.ts';
 
 export interface RetryPolicy {
   // Attempts after the first one.

@@ -1,8 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvError } from '../../errors.ts';
-import { ensureDirectory } from '../../system/ensure-directory.ts';
-import { createFlakeHistory, FLAKE_HISTORY_VERSION, type FlakeHistory } from '../flake-history.ts';
+import { KvError } from '../../contracts/errors.ts';
+import { FLAKE_HISTORY_VERSION, type FlakeHistory } from '../../contracts/flake-history.ts';
+import { ensureDirectory } from '../../host/ensure-directory.ts';
+import { createFlakeHistory } from '../flake-history.ts';
 
 // Reads the flake history file; a file that does not exist yet is an empty history (the first
 // pipeline, or a cache that expired).

@@ -1,26 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import type { PlanCell } from '../../contracts/plan.ts';
+import { isPipelinePlan } from '../../contracts/plan.ts';
 import { readMatrix } from '../../matrix/read-matrix.ts';
 import { selectTier } from '../../matrix/select-tier.ts';
-import type { PlanCell } from '../model.ts';
 import { loadPlanFile } from './load-results.ts';
-
-// What `kvmatrix generate` writes beside the child pipelines: the cells that actually ran, by
-// name, per shard (after narrowing by changed files).
-interface GeneratedPlan {
-  tier: string;
-  shards: Array<{ cells: string[] }>;
-}
-
-function isGeneratedPlan(data: unknown): data is GeneratedPlan {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    !Array.isArray(data) &&
-    Array.isArray((data as GeneratedPlan).shards) &&
-    (data as GeneratedPlan).shards.every((s) => Array.isArray(s?.cells))
-  );
-}
 
 function toPlanCell(cell: PlanCell): PlanCell {
   return {
@@ -55,7 +39,7 @@ export async function loadPlan(options: {
   } catch (error) {
     throw new UsageError(`${options.plan}: not valid JSON (${(error as Error).message})`);
   }
-  if (!isGeneratedPlan(data)) return loadPlanFile(options.plan);
+  if (!isPipelinePlan(data)) return loadPlanFile(options.plan);
   const matrix = await readMatrix(options.matrix);
   const names = data.shards.flatMap((s) => s.cells);
   return names.map((name) => {

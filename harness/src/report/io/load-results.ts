@@ -1,10 +1,10 @@
 import { glob, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { KvError, UsageError } from '../../errors.ts';
-import { RESULT_SCHEMA_VERSION, type ResultRecord } from '../../results/result-record.ts';
-import { quoteValue } from '../../system/safe-text.ts';
-import type { PlanCell } from '../model.ts';
+import { KvError, UsageError } from '../../contracts/errors.ts';
+import type { PlanCell } from '../../contracts/plan.ts';
+import { RESULT_SCHEMA_VERSION, type ResultRecord } from '../../contracts/result-record.ts';
+import { quoteValue } from '../../contracts/safe-text.ts';
 
 // The part of the ResultRecord contract the reports rely on. Unknown fields are allowed so that
 // the record can grow without breaking older reports.

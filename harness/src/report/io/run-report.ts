@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../errors.ts';
-import type { ResultRecord } from '../../results/result-record.ts';
-import { ensureDirectory } from '../../system/ensure-directory.ts';
+import { UsageError } from '../../contracts/errors.ts';
+import type { ResultRecord } from '../../contracts/result-record.ts';
+import { ensureDirectory } from '../../host/ensure-directory.ts';
 import { buildPipelineReport } from '../build-report.ts';
 import { findFirstFailure } from '../first-failure.ts';
 import { addRunsToHistory, createFlakeHistory } from '../flake-history.ts';

@@ -2,11 +2,12 @@
 // result records of a 36-cell pipeline with every kind of verdict. Deterministic; rerun with
 //   node harness/src/report/test/make-fixture.ts
 // after changing the ResultRecord contract, and review the diff like code.
+
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CheckResult, ResultRecord, StepResult } from '../../results/result-record.ts';
-import type { PlanCell } from '../model.ts';
+import type { PlanCell } from '../../contracts/plan.ts';
+import type { CheckResult, ResultRecord, StepResult } from '../../contracts/result-record.ts';
 
 const out = fileURLToPath(new URL('./fixtures/pipeline-36/', import.meta.url));
 const commit = '3f9c2a7e5b1d4c6a8e0f2b4d6c8a0e2f4b6d8c0a';

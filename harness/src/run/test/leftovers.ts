@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { execa } from 'execa';
+import { LABEL_CELL, LABEL_OWNER } from '../../host/labels.ts';
 
 // What a podman run of a cell could leave behind, found by the labels every resource carries.
 // `owner` (the pid of the kvmatrix process that ran it) narrows to that run, so another run of
@@ -7,7 +8,7 @@ import { execa } from 'execa';
 // `podman volume ls` ORs several label filters.
 export async function podmanLeftovers(cell: string, owner?: number): Promise<string[]> {
   const found: string[] = [];
-  const filter = owner ? `label=kvmatrix.owner=${owner}` : `label=kvmatrix.cell=${cell}`;
+  const filter = owner ? `label=${LABEL_OWNER}=${owner}` : `label=${LABEL_CELL}=${cell}`;
   for (const kind of ['container', 'network', 'volume'] as const) {
     const args = kind === 'container' ? ['ps', '-a'] : [kind, 'ls'];
     const r = await execa('podman', [...args, '--filter', filter, '--format', '{{.Name}}'], {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { ResultRecord } from '../../results/result-record.ts';
-import { repoRoot } from '../../system/paths.ts';
+import type { ResultRecord } from '../../contracts/result-record.ts';
+import { repoRoot } from '../../host/paths.ts';
 
 export interface CliOptions {
   // Added to this process's environment (and CI=true, for plain progress lines).

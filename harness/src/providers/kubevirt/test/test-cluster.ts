@@ -7,7 +7,7 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from '../../../system/paths.ts';
+import { repoRoot } from '../../../host/paths.ts';
 import { dataSources } from '../api-resources.ts';
 import { isConflict, type KubeClients } from '../kube-clients.ts';
 import { crdFiles } from './crd-schemas.ts';
