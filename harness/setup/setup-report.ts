@@ -4,14 +4,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listComponents, listStaleComponents, resolveRelease } from '../src/artifacts/build-artifacts.ts';
+import { isRuntimeBuilt, resolveRuntimeRelease } from '../src/artifacts/build-runtime.ts';
 import { cacheDir } from '../src/host/paths.ts';
 import { describeGoldenImage, isGoldenImageBuilt } from '../src/providers/local/golden-image.ts';
 
-// Wall times measured on this project's 2-core machines from an empty cache (issue 22 note).
+// Wall times measured on this project's 2-core machines from an empty cache (issue 22 note): the
+// low end on an idle machine, the high end with other builds sharing the cores (load 20-50).
 const COLD = {
-  firstKubernetes: '~45 min (Go build of Kubernetes, etcd, crictl, CoreDNS, flannel, metrics-server)',
-  nextKubernetes: '~16 min (the Go build cache is shared with the version before)',
+  firstKubernetes: '45-90 min (Go build of Kubernetes, etcd, crictl, CoreDNS, flannel, metrics-server)',
+  nextKubernetes:
+    "15-60 min (Kubernetes' own packages differ per version; the rest of Go's build cache is shared)",
   someComponents: 'minutes (only what changed)',
+  runtime: '~10 min (containerd 2.x from its Go module)',
   nodeImage: "~3 min (debootstrap from Debian's mirror)",
   snapshot: '~2 min (a template VM booted under TCG and saved)',
 };
@@ -53,16 +57,23 @@ async function plan(skip: Set<string>): Promise<string[]> {
       goCacheWarm = true;
       lines.push(`artifacts ${resolveRelease(version).kubernetes}: ${expect}`);
     }
+    for (const runtime of (process.env.KVMATRIX_ARTIFACT_RUNTIMES ?? 'containerd2')
+      .split(/\s+/)
+      .filter(Boolean)) {
+      const release = resolveRuntimeRelease(runtime);
+      const built = await isRuntimeBuilt(release);
+      lines.push(`runtime ${runtime} ${release.version}: ${built ? 'cached' : COLD.runtime}`);
+    }
   }
   if (!skip.has('images')) {
-    const os = process.env.KVMATRIX_IMAGE_OS ?? 'debian12';
-    const image = await describeGoldenImage(os);
-    const imageBuilt = await isGoldenImageBuilt(image);
-    lines.push(`node image ${os}: ${imageBuilt ? 'cached' : COLD.nodeImage}`);
     const size = process.env.KVMATRIX_SETUP_QEMU_SNAPSHOT ?? '2x1024';
-    if (size !== 'none') {
+    for (const os of (process.env.KVMATRIX_IMAGE_OS ?? 'debian12').split(/\s+/).filter(Boolean)) {
+      const image = await describeGoldenImage(os);
+      const imageBuilt = await isGoldenImageBuilt(image);
+      lines.push(`node image ${os}: ${imageBuilt ? 'cached' : COLD.nodeImage}`);
+      if (size === 'none') continue;
       const cached = imageBuilt && (await hasSnapshot(image.dir, size));
-      lines.push(`qemu template snapshot ${size}: ${cached ? 'cached' : COLD.snapshot}`);
+      lines.push(`qemu template snapshot ${os} ${size}: ${cached ? 'cached' : COLD.snapshot}`);
     }
   }
   lines.push(`caches in ${cacheDir()}`);
